@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("workspace/", views.WorkspaceView.as_view(), name="workspace"),
+    path("members/", views.MemberListView.as_view(), name="member-list"),
+    path("tokens/", views.TokenListView.as_view(), name="token-list"),
+    path("tokens/<int:pk>/", views.TokenDetailView.as_view(), name="token-detail"),
+]

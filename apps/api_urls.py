@@ -1,0 +1,7 @@
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("apps.accounts.urls")),
+    path("", include("apps.forms.urls")),
+    path("", include("apps.audit.urls")),
+]
