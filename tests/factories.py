@@ -17,7 +17,7 @@ _seq = itertools.count(1)
 class Make:
     def user(self, username: str | None = None, **extra: Any):
         username = username or f"user{next(_seq)}"
-        return get_user_model().objects.create_user(username=username, password="pw-" + username, **extra)
+        return get_user_model().objects.create_user(username=username, password=None, **extra)
 
     def workspace(self, name: str | None = None, owner=None) -> Workspace:
         owner = owner or self.user()

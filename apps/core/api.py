@@ -64,7 +64,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), "error")
+    code = next((c for cls, c in _DRF_CODES.items() if isinstance(exc, cls)), None)
+    code = code or getattr(exc, "default_code", "error")
     detail = exc.detail if isinstance(exc, drf_exceptions.APIException) else str(exc)
     response.data = {"code": code, "errors": _flatten(detail)}
     return response

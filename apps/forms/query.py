@@ -17,6 +17,7 @@ from typing import Any
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import Exact, GreaterThan, IsNull, LessThan
 from django.utils.translation import gettext as _
 
 from apps.core.errors import ErrorCollector, ValidationFailed
@@ -270,10 +271,13 @@ def paginate(form: Form, queryset: QuerySet, sort: str, cursor: str | None, limi
 
 
 def _after(value: Any, pk: int, descending: bool) -> Q:
+    """Rows after (value, pk) in the listing's order; generic lookups, not the JSON ones, compare them."""
+    sort = F("_sort")
+    is_null = Q(IsNull(sort, True))
     if not descending:
         if value is None:
-            return Q(_sort__isnull=True, id__gt=pk) | Q(_sort__isnull=False)
-        return Q(_sort__gt=value) | Q(_sort=value, id__gt=pk)
+            return (is_null & Q(id__gt=pk)) | ~is_null
+        return Q(GreaterThan(sort, value)) | (Q(Exact(sort, value)) & Q(id__gt=pk))
     if value is None:
-        return Q(_sort__isnull=True, id__lt=pk)
-    return Q(_sort__lt=value) | Q(_sort=value, id__lt=pk) | Q(_sort__isnull=True)
+        return is_null & Q(id__lt=pk)
+    return Q(LessThan(sort, value)) | (Q(Exact(sort, value)) & Q(id__lt=pk)) | is_null

@@ -62,9 +62,9 @@ def validate_data(
             continue
         if key in data:
             value = data[key]
-        elif partial or not ctx.creating:
+        elif partial:
             value = existing.get(key)
-        elif "default" in field:
+        elif ctx.creating and "default" in field:
             value = field["default"]
         else:
             value = None

@@ -70,7 +70,7 @@ def update_form(form: Form, definition: dict, *, member: Member | None) -> Form:
     new = evolve(previous, definition)
     if new == previous:
         return form
-    _check_compatible(form, previous, new)
+    conversions = _check_compatible(form, previous, new)
     diff = audit.json_diff(previous, new)
     form.definition = new
     form.version += 1
@@ -78,15 +78,22 @@ def update_form(form: Form, definition: dict, *, member: Member | None) -> Form:
     form.updated_by = member
     form.save(update_fields=["definition", "version", "name", "updated_by", "updated_at"])
     FormVersion.objects.create(form=form, version=form.version, definition=new, created_by=member)
+    _convert(form, conversions)
     audit.record(form.workspace, member, "form.updated", form, {"version": form.version, "changes": diff})
     return form
 
 
-def _check_compatible(form: Form, previous: dict, new: dict) -> None:
+def _check_compatible(form: Form, previous: dict, new: dict) -> dict[int, dict]:
+    """Re-check stored values of changed fields; return the records whose values the new types rewrite.
+
+    A compatible change (text "12" to integer 12) converts the stored values so
+    that filters and sorting see one type; an incompatible one is refused.
+    """
     fields = [f for f in changed_fields(previous, new) if field_types.get(f["type"]).stored_in_data]
     fields = [f for f in fields if not field_types.get(f["type"]).computed]
+    conversions: dict[int, dict] = {}
     if not fields:
-        return
+        return conversions
     ctx = WriteContext(workspace=form.workspace, form=form, creating=False)
     errors: dict[str, list] = {}
     blocking: dict[str, list[int]] = {}
@@ -98,12 +105,15 @@ def _check_compatible(form: Form, previous: dict, new: dict) -> None:
             if ftype.is_empty(value):
                 continue
             try:
-                ftype.normalize(value, {**field, "required": False}, ctx)
+                converted = ftype.normalize(value, {**field, "required": False}, ctx)
             except FieldValueError:
                 counts[field["key"]] = counts.get(field["key"], 0) + 1
                 ids = blocking.setdefault(field["key"], [])
                 if len(ids) < MAX_BLOCKING_REPORTED:
                     ids.append(record_id)
+                continue
+            if converted != value:
+                conversions.setdefault(record_id, dict(data))[field["key"]] = converted
     for key, ids in blocking.items():
         errors[key] = [
             _("%(n)s existing record(s) hold values that the new definition refuses, e.g. records %(ids)s")
@@ -111,6 +121,19 @@ def _check_compatible(form: Form, previous: dict, new: dict) -> None:
         ]
     if errors:
         raise IncompatibleChange(errors=errors, extra={"blocking_records": blocking})
+    return conversions
+
+
+def _convert(form: Form, conversions: dict[int, dict]) -> None:
+    from .records import unique_key_of
+
+    batch = []
+    for record in Record.objects.filter(pk__in=list(conversions)).iterator(chunk_size=1000):
+        record.data = conversions[record.pk]
+        record.unique_key = unique_key_of(form, record.data)
+        record.form_version = form.version
+        batch.append(record)
+    Record.objects.bulk_update(batch, ["data", "unique_key", "form_version"], batch_size=1000)
 
 
 @transaction.atomic
