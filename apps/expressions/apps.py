@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExpressionsConfig(AppConfig):
+    name = "apps.expressions"
+    label = "expressions"
