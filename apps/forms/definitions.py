@@ -12,7 +12,7 @@ from jsonschema.exceptions import ValidationError as SchemaError
 from apps.core.errors import ErrorCollector, ValidationFailed, join_path
 
 from .fields.base import DefinitionContext, field_types
-from .schema import RESERVED_KEYS, form_schema
+from .schema import KEY_PATTERN, RESERVED_KEYS, form_schema
 
 _validator: Draft202012Validator | None = None
 
@@ -46,9 +46,9 @@ def schema_message(error: SchemaError) -> str:
         allowed = expected if isinstance(expected, list) else [expected]
         return _("must be one of: %(values)s") % {"values": ", ".join(map(str, allowed))}
     if v == "pattern":
-        return _("must match %(pattern)s (lower-case letters, digits and _; starting with a letter)") % {
-            "pattern": expected
-        }
+        if expected == KEY_PATTERN:
+            return _("must be lower-case letters, digits and _, starting with a letter (at most 64)")
+        return _("must match the pattern %(pattern)s") % {"pattern": expected}
     if v == "not":
         return _("is a reserved name; reserved: %(names)s") % {"names": ", ".join(RESERVED_KEYS)}
     if v in ("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems"):

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db.models import Expression, Q
 from django.db.models.fields.json import KT
-from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual
+from django.db.models.lookups import (
+    Contains,
+    GreaterThan,
+    GreaterThanOrEqual,
+    LessThan,
+    LessThanOrEqual,
+)
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.registry import Registry, RegistryType
@@ -147,7 +153,7 @@ class FieldType(RegistryType):
             expr = self.db_expression(path, field)
             return Q(GreaterThanOrEqual(expr, low)) & Q(LessThanOrEqual(expr, high))
         if op == "contains":
-            return Q(**{f"{lookup}__contains": value})
+            return Q(Contains(KT(lookup), value))
         if op == "icontains":
             return Q(**{f"{lookup}__icontains": value})
         if op == "startswith":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from typing import Any
 
@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member
-from apps.core.errors import ErrorCollector, ValidationFailed
+from apps.core.errors import ErrorCollector, ValidationFailed, WeftError
 
+from .. import hooks
 from ..errors import BulkFailed, DuplicateKey, NoUniqueKey, RecordNotFound, StaleVersion
 from ..fields.base import FieldValueError, WriteContext, field_types
 from ..models import Counter, Event, Form, Record, RecordHistory, UniqueValue
@@ -94,6 +95,17 @@ def _context(form: Form, member: Member | None, *, creating: bool, record: Recor
                         now=timezone.now(), creating=creating)
 
 
+def _before_save(form: Form, prepared: Prepared, before: dict | None, member: Member | None,
+                 ctx: WriteContext) -> Prepared:
+    """Let business rules (before-save flows) change or reject the data; changes are validated again."""
+    data = hooks.run_before_save(form, dict(prepared.data), before=before, member=member, creating=ctx.creating)
+    if data == prepared.data:
+        return prepared
+    again = prepare(form, data, replace(ctx, creating=False), existing=prepared.data, partial=False)
+    again.counters = prepared.counters
+    return again
+
+
 def _counter_rows(form: Form, record: Record, initial: dict[str, int]) -> list[Counter]:
     from .counters import bounds
 
@@ -142,6 +154,7 @@ def _log(record: Record, action: str, before: dict | None, after: dict | None, m
 def _write_logs(pairs: list[tuple[RecordHistory, Event]]) -> None:
     RecordHistory.objects.bulk_create([h for h, _ in pairs], batch_size=1000)
     Event.objects.bulk_create([e for _, e in pairs], batch_size=1000)
+    hooks.events_written()
 
 
 def get_record(form: Form, record_id: Any, *, lock: bool = False) -> Record:
@@ -174,6 +187,7 @@ def create_record(form: Form, data: Any, *, member: Member | None) -> Record:
     prepared = prepare(form, data, ctx, errors=errors)
     errors.merge(_unique_conflicts(form, prepared.unique_values))
     errors.raise_if_any()
+    prepared = _before_save(form, prepared, None, member, ctx)
     return _insert(form, prepared, member)
 
 
@@ -221,6 +235,7 @@ def _apply_update(form: Form, record: Record, data: Any, member: Member | None, 
     prepared = prepare(form, data, ctx, existing=record.data, partial=partial, errors=errors)
     errors.merge(_unique_conflicts(form, prepared.unique_values, exclude=record.pk))
     errors.raise_if_any()
+    prepared = _before_save(form, prepared, record.data, member, ctx)
     if prepared.data == record.data:
         return record
     before = dict(record.data)
@@ -333,7 +348,16 @@ def bulk_write(form: Form, rows: list[Any], *, member: Member | None, upsert: bo
             prepared.append(prepare(form, row, ctx, errors=errors, prefix=f"[{index}]"))
     if errors:
         _fail_bulk(errors)
-    return _bulk_apply(form, prepared, [existing.get(k) if k else None for k in keys], member, errors)
+    targets = [existing.get(k) if k else None for k in keys]
+    for index, target in enumerate(targets):
+        row_ctx = _context(form, member, creating=target is None, record=target)
+        try:
+            prepared[index] = _before_save(form, prepared[index], target.data if target else None, member, row_ctx)
+        except WeftError as exc:
+            errors.merge(exc.errors, f"[{index}]")
+    if errors:
+        _fail_bulk(errors)
+    return _bulk_apply(form, prepared, targets, member, errors)
 
 
 def _bulk_apply(form: Form, prepared: list[Prepared], targets: list[Record | None], member: Member | None,
