@@ -4,4 +4,5 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.forms.urls")),
     path("", include("apps.audit.urls")),
+    path("", include("apps.flows.urls")),
 ]

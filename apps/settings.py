@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.expressions",
     "apps.forms",
+    "apps.flows",
 ]
 
 MIDDLEWARE = [
@@ -209,3 +210,5 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+WEFT_RUN_LEASE_SECONDS = int(os.environ.get("WEFT_RUN_LEASE_SECONDS", 60))

@@ -1,7 +1,9 @@
 """Extension points that apps built on forms plug into, explicitly (no signals).
 
-- ``before_save``: called inside the record's transaction with the validated
-  data; may return changed data or raise a WeftError that the submitter sees.
+- ``before_save``: a factory called once per write (or per bulk write) with
+  the form; it returns a rule to apply to each record, or None when no rule
+  applies. A rule runs inside the record's transaction with the validated data
+  and may return changed data or raise a WeftError that the submitter sees.
 - ``events_written``: called after a transaction that wrote outbox events
   commits, so the flow engine can dispatch them at once (a sweeper covers the
   case where this never happens).
@@ -14,15 +16,16 @@ from typing import Any
 
 from django.db import connection, transaction
 
-BeforeSave = Callable[..., dict | None]
+Rule = Callable[..., dict | None]
+RuleFactory = Callable[[Any], Rule | None]
 
-_before_save: list[BeforeSave] = []
+_before_save: list[RuleFactory] = []
 _events_written: list[Callable[[], None]] = []
 
 
-def on_before_save(hook: BeforeSave) -> None:
-    if hook not in _before_save:
-        _before_save.append(hook)
+def on_before_save(factory: RuleFactory) -> None:
+    if factory not in _before_save:
+        _before_save.append(factory)
 
 
 def on_events_written(hook: Callable[[], None]) -> None:
@@ -30,9 +33,13 @@ def on_events_written(hook: Callable[[], None]) -> None:
         _events_written.append(hook)
 
 
-def run_before_save(form, data: dict, *, before: dict | None, member, creating: bool) -> dict:
-    for hook in _before_save:
-        changed: Any = hook(form, data, before=before, member=member, creating=creating)
+def before_save_rules(form) -> list[Rule]:
+    return [rule for factory in _before_save if (rule := factory(form)) is not None]
+
+
+def apply_rules(rules: list[Rule], form, data: dict, *, before: dict | None, member, creating: bool) -> dict:
+    for rule in rules:
+        changed: Any = rule(form, data, before=before, member=member, creating=creating)
         if changed is not None:
             data = changed
     return data

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Member, Workspace
 from apps.core.errors import ValidationFailed
 
+from .. import hooks
 from ..errors import GuardFailed, RecordNotFound
 from ..models import Counter, CounterEntry, Event, Form, Record
 from ..validation import active_fields
@@ -152,6 +153,7 @@ def _apply(form: Form, adj: Adjustment, member: Member | None, path: str) -> Adj
                          record_id=counter.record_id, actor=member,
                          payload={"record_id": counter.record_id, "field": field["key"], "delta": delta,
                                   "value": value, "key": adj.key, "entry_id": entry.pk})
+    hooks.events_written()
     return AdjustResult(counter.record_id, field["key"], True, False, from_units(value, field),
                         from_units(delta, field), entry.pk)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -96,9 +96,13 @@ def _context(form: Form, member: Member | None, *, creating: bool, record: Recor
 
 
 def _before_save(form: Form, prepared: Prepared, before: dict | None, member: Member | None,
-                 ctx: WriteContext) -> Prepared:
+                 ctx: WriteContext, rules: list | None = None) -> Prepared:
     """Let business rules (before-save flows) change or reject the data; changes are validated again."""
-    data = hooks.run_before_save(form, dict(prepared.data), before=before, member=member, creating=ctx.creating)
+    rules = hooks.before_save_rules(form) if rules is None else rules
+    if not rules:
+        return prepared
+    data = hooks.apply_rules(rules, form, dict(prepared.data), before=before, member=member,
+                             creating=ctx.creating)
     if data == prepared.data:
         return prepared
     again = prepare(form, data, replace(ctx, creating=False), existing=prepared.data, partial=False)
@@ -292,6 +296,20 @@ def upsert_record(form: Form, data: Any, *, member: Member | None) -> tuple[Reco
 # --- bulk ------------------------------------------------------------------------------
 
 
+_UPDATE_ROW = ("UPDATE forms_record SET data = %s, unique_key = %s, version = %s, form_version = %s,"
+               " updated_by_id = %s, updated_at = %s WHERE id = %s")
+
+
+def _update_rows(records: list[Record]) -> None:
+    """One prepared UPDATE per row: Django's bulk_update builds a CASE per field that costs more than it saves."""
+    data_field = Record._meta.get_field("data")
+    when_field = Record._meta.get_field("updated_at")
+    params = [(data_field.get_db_prep_save(r.data, connection), r.unique_key, r.version, r.form_version,
+               r.updated_by_id, when_field.get_db_prep_save(r.updated_at, connection), r.pk) for r in records]
+    with connection.cursor() as cursor:
+        cursor.executemany(_UPDATE_ROW, params)
+
+
 @dataclass
 class BulkResult:
     records: list[Record]
@@ -349,10 +367,12 @@ def bulk_write(form: Form, rows: list[Any], *, member: Member | None, upsert: bo
     if errors:
         _fail_bulk(errors)
     targets = [existing.get(k) if k else None for k in keys]
-    for index, target in enumerate(targets):
+    rules = hooks.before_save_rules(form)
+    for index, target in enumerate(targets if rules else ()):
         row_ctx = _context(form, member, creating=target is None, record=target)
         try:
-            prepared[index] = _before_save(form, prepared[index], target.data if target else None, member, row_ctx)
+            prepared[index] = _before_save(form, prepared[index], target.data if target else None, member,
+                                           row_ctx, rules)
         except WeftError as exc:
             errors.merge(exc.errors, f"[{index}]")
     if errors:
@@ -402,8 +422,7 @@ def _bulk_apply(form: Form, prepared: list[Prepared], targets: list[Record | Non
         uniques.extend(_unique_rows(form, target, p.unique_values))
         logs.append(_log(target, RecordHistory.Action.UPDATED, before, dict(target.data), member))
     if changed:
-        Record.objects.bulk_update(changed, ["data", "unique_key", "version", "form_version", "updated_by",
-                                             "updated_at"], batch_size=1000)
+        _update_rows(changed)
         UniqueValue.objects.filter(record__in=changed).delete()
     try:
         with transaction.atomic():

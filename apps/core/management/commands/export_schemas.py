@@ -1,8 +1,4 @@
-"""Write the definition language's JSON Schemas to ``platform/schemas/``.
-
-The schemas are assembled from the type registries; the files on disk are what
-builders and editors read, and a test keeps them identical to the code.
-"""
+"""Write the definition language's JSON Schemas to ``platform/schemas/``."""
 
 import json
 from pathlib import Path
@@ -10,18 +6,16 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from apps.forms.schema import form_schema
-
-SCHEMAS = {"form.schema.json": form_schema}
+from apps.core.schemas import all_schemas
 
 
 class Command(BaseCommand):
-    help = "Write platform/schemas/*.schema.json from the field-type registry."
+    help = "Write platform/schemas/*.schema.json from the type registries."
 
     def handle(self, *args, **options):
         folder = Path(settings.BASE_DIR) / "platform" / "schemas"
         folder.mkdir(parents=True, exist_ok=True)
-        for name, build in SCHEMAS.items():
+        for name, build in all_schemas().items():
             path = folder / name
             path.write_text(json.dumps(build(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             self.stdout.write(f"wrote {path.relative_to(settings.BASE_DIR)}")

@@ -1,0 +1,76 @@
+"""Flows and runs as the API shows them; a run's steps are nested into the tree of the definition."""
+
+from __future__ import annotations
+
+from ..models import Flow, Run, StepRun
+
+
+def flow_to_api(flow: Flow) -> dict:
+    return {
+        "id": flow.pk,
+        "key": flow.key,
+        "name": flow.name,
+        "version": flow.version,
+        "enabled": flow.enabled,
+        "paused": flow.paused_at is not None,
+        "paused_reason": flow.paused_reason,
+        "trigger_type": flow.trigger_type,
+        "webhook_url": f"/api/v1/hooks/flows/{flow.webhook_token}/" if flow.webhook_token else None,
+        "definition": flow.definition,
+        "created_at": flow.created_at.isoformat(),
+        "updated_at": flow.updated_at.isoformat(),
+    }
+
+
+def _iso(value):
+    return value.isoformat() if value else None
+
+
+def run_to_api(run: Run, *, steps: list[StepRun] | None = None) -> dict:
+    data = {
+        "id": run.pk,
+        "flow": run.flow.key,
+        "flow_version": run.flow_version,
+        "status": run.status,
+        "trigger": run.trigger,
+        "error": run.error,
+        "output": run.output,
+        "attempts": run.attempts,
+        "parent": run.parent_id,
+        "created_at": _iso(run.created_at),
+        "started_at": _iso(run.started_at),
+        "finished_at": _iso(run.finished_at),
+        "wake_at": _iso(run.wake_at),
+    }
+    if steps is not None:
+        data["input"] = run.input
+        data["variables"] = run.variables
+        data["steps"] = step_tree(steps)
+    return data
+
+
+def step_tree(steps: list[StepRun]) -> list[dict]:
+    """Step executions nested by path: ``loop[2].take`` sits under ``loop``."""
+    nodes: dict[str, dict] = {}
+    roots: list[dict] = []
+    for step in sorted(steps, key=lambda s: (s.path.count("."), s.pk)):
+        node = {"path": step.path, "id": step.step_id, "type": step.step_type, "status": step.status,
+                "attempts": step.attempts, "input": step.input, "output": step.output, "error": step.error,
+                "started_at": _iso(step.started_at), "finished_at": _iso(step.finished_at), "children": []}
+        nodes[step.path] = node
+        parent = _parent_path(step.path, nodes)
+        (nodes[parent]["children"] if parent else roots).append(node)
+    for node in nodes.values():
+        node["children"].sort(key=lambda n: n["started_at"] or "")
+    return roots
+
+
+def _parent_path(path: str, nodes: dict[str, dict]) -> str | None:
+    candidate = path
+    while "." in candidate:
+        candidate = candidate.rpartition(".")[0]
+        base = candidate.split("[")[0] if candidate.endswith("]") else candidate
+        for option in (candidate, base):
+            if option in nodes and option != path:
+                return option
+    return None

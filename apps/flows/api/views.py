@@ -1,0 +1,197 @@
+"""Flow and run endpoints: parse, call a service, shape the answer."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.accounts.models import Role
+from apps.core.errors import ValidationFailed
+from apps.core.views import WeftAPIView
+
+from .. import services
+from ..engine import runner
+from ..errors import FlowInactive, RunNotActive, RunNotFound, RunNotRetryable
+from ..models import FlowVersion, Notification, Run, RunStatus
+from ..triggers import manual, webhook
+from ..validation import check_flow
+from .representation import flow_to_api, run_to_api
+
+
+def _object(data) -> dict:
+    if not isinstance(data, dict):
+        raise ValidationFailed({"body": [_("must be a JSON object")]})
+    return data
+
+
+class FlowListView(WeftAPIView):
+    write_role = Role.BUILDER
+
+    def get(self, request):
+        flows = request.workspace.flows.order_by("key")
+        return Response({"results": [flow_to_api(f) for f in flows]})
+
+    @extend_schema(summary="Create a flow from a JSON definition (validated fully, errors located by path)")
+    def post(self, request):
+        flow = services.create_flow(request.workspace, _object(request.data), member=request.member)
+        return Response(flow_to_api(flow), status=status.HTTP_201_CREATED)
+
+
+class FlowDetailView(WeftAPIView):
+    write_role = Role.BUILDER
+
+    def get(self, request, key: str):
+        return Response(flow_to_api(services.get_flow(request.workspace, key)))
+
+    @extend_schema(summary="Save a new version; running runs finish on their own version")
+    def put(self, request, key: str):
+        flow = services.update_flow(services.get_flow(request.workspace, key), _object(request.data),
+                                    member=request.member)
+        return Response(flow_to_api(flow))
+
+    def delete(self, request, key: str):
+        services.delete_flow(services.get_flow(request.workspace, key), member=request.member)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class FlowValidateView(WeftAPIView):
+    write_role = Role.BUILDER
+    idempotent = False
+
+    @extend_schema(summary="Check a definition without saving it")
+    def post(self, request):
+        errors = check_flow(request.workspace, request.data)
+        return Response({"valid": not errors, "errors": errors.errors},
+                        status=status.HTTP_200_OK if not errors else status.HTTP_400_BAD_REQUEST)
+
+
+class FlowVersionListView(WeftAPIView):
+    def get(self, request, key: str):
+        flow = services.get_flow(request.workspace, key)
+        return Response({"results": [{"version": v.version, "definition": v.definition,
+                                      "created_at": v.created_at.isoformat()}
+                                     for v in FlowVersion.objects.filter(flow=flow).order_by("-version")]})
+
+
+class FlowActionView(WeftAPIView):
+    """``enable``, ``disable``, ``resume`` (after the breaker paused it)."""
+
+    write_role = Role.BUILDER
+    action = ""
+
+    def post(self, request, key: str):
+        flow = services.get_flow(request.workspace, key)
+        if self.action == "resume":
+            flow = services.resume_flow(flow, member=request.member)
+        else:
+            flow = services.set_enabled(flow, self.action == "enable", member=request.member)
+        return Response(flow_to_api(flow))
+
+
+class FlowRunView(WeftAPIView):
+    @extend_schema(summary="Run a manual flow (optionally on a record)")
+    def post(self, request, key: str):
+        flow = services.get_flow(request.workspace, key)
+        if not flow.active:
+            raise FlowInactive()
+        body = _object(request.data or {})
+        run = manual.start_manual(flow, member=request.member, record_id=body.get("record"),
+                                  input=body.get("input"))
+        return Response(run_to_api(run), status=status.HTTP_202_ACCEPTED)
+
+
+def _when(request, name: str) -> datetime | None:
+    raw = request.query_params.get(name)
+    if not raw:
+        return None
+    value = parse_datetime(raw)
+    if value is None:
+        raise ValidationFailed({name: [_("must be an ISO 8601 date-time")]})
+    return value
+
+
+class RunListView(WeftAPIView):
+    @extend_schema(parameters=[OpenApiParameter("flow", str), OpenApiParameter("status", str),
+                               OpenApiParameter("since", str), OpenApiParameter("until", str),
+                               OpenApiParameter("before", int, description="id cursor"),
+                               OpenApiParameter("limit", int)])
+    def get(self, request):
+        runs = Run.objects.filter(workspace=request.workspace).select_related("flow")
+        if flow_key := request.query_params.get("flow"):
+            runs = runs.filter(flow=services.get_flow(request.workspace, flow_key))
+        if wanted := request.query_params.get("status"):
+            statuses = wanted.split(",")
+            unknown = set(statuses) - set(RunStatus.values)
+            if unknown:
+                raise ValidationFailed({"status": [_("unknown status: %(s)s") % {"s": ", ".join(sorted(unknown))}]})
+            runs = runs.filter(status__in=statuses)
+        if since := _when(request, "since"):
+            runs = runs.filter(created_at__gte=since)
+        if until := _when(request, "until"):
+            runs = runs.filter(created_at__lt=until)
+        if (before := request.query_params.get("before", "")).isdigit():
+            runs = runs.filter(pk__lt=int(before))
+        limit = min(int(request.query_params.get("limit", "50") or 50), settings.WEFT["MAX_PAGE_SIZE"])
+        rows = list(runs.order_by("-id")[: limit + 1])
+        return Response({"results": [run_to_api(r) for r in rows[:limit]],
+                         "next_before": rows[limit - 1].pk if len(rows) > limit else None})
+
+
+def _run(request, pk: int) -> Run:
+    run = Run.objects.filter(workspace=request.workspace, pk=pk).select_related("flow").first()
+    if run is None:
+        raise RunNotFound()
+    return run
+
+
+class RunDetailView(WeftAPIView):
+    def get(self, request, pk: int):
+        run = _run(request, pk)
+        return Response(run_to_api(run, steps=list(run.steps.all())))
+
+
+class RunCancelView(WeftAPIView):
+    def post(self, request, pk: int):
+        run = _run(request, pk)
+        if not runner.cancel(run):
+            raise RunNotActive()
+        run.refresh_from_db()
+        return Response(run_to_api(run))
+
+
+class RunRetryView(WeftAPIView):
+    @extend_schema(summary="Retry a failed run from its failed step")
+    def post(self, request, pk: int):
+        run = _run(request, pk)
+        if not runner.retry(run):
+            raise RunNotRetryable()
+        run.refresh_from_db()
+        return Response(run_to_api(run), status=status.HTTP_202_ACCEPTED)
+
+
+class NotificationListView(WeftAPIView):
+    def get(self, request):
+        items = Notification.objects.filter(member=request.member, workspace=request.workspace)[:100]
+        return Response({"results": [{"id": n.pk, "title": n.title, "body": n.body, "link": n.link,
+                                      "run": n.run_id, "read": n.read_at is not None,
+                                      "created_at": n.created_at.isoformat()} for n in items]})
+
+
+class WebhookTriggerView(APIView):
+    """Inbound webhook of a flow: the unguessable token in the URL is the credential."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(summary="Start a webhook-triggered flow", request=dict)
+    def post(self, request, token: str):
+        status_code, body = webhook.receive(token, request.body, request.headers)
+        return Response(body, status=status_code)

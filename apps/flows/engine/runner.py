@@ -1,0 +1,225 @@
+"""Starting, executing, parking and finishing runs.
+
+The database is the source of truth: a run is claimed with a lease before it
+executes, every outcome ends in a status row (even on crash paths), and the
+broker only ever carries run ids, so a lost message costs a delay, never a run.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from datetime import timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Min, Q
+from django.db.models.functions import Coalesce, Now
+from django.utils import timezone
+
+from ..models import ACTIVE_STATUSES, Flow, FlowVersion, Run, RunStatus, StepRun, StepStatus, Wait
+from .context import RunState
+from .interpreter import interpreter
+from .journal import DbJournal
+from .signals import RunCancelled, RunFailed, StopSignal, WaitSignal
+
+log = logging.getLogger(__name__)
+
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def lease_seconds() -> int:
+    return int(getattr(settings, "WEFT_RUN_LEASE_SECONDS", 60))
+
+
+def flow_settings(definition: dict) -> dict:
+    return {"concurrency": 10, "retention_days": 30, "breaker_threshold": 5, **(definition.get("settings") or {})}
+
+
+def _enqueue(run_ids: list[int]) -> None:
+    from ..tasks import execute_run
+
+    for run_id in run_ids:
+        execute_run.delay(run_id)
+
+
+def start_run(flow: Flow, *, trigger: dict, input_: dict, dedupe_key: str | None = None, actor=None,
+              parent: Run | None = None, parent_step: str = "") -> Run | None:
+    """Queue a run of the flow's current version; None when ``dedupe_key`` already made one."""
+    try:
+        with transaction.atomic():
+            run = Run.objects.create(workspace_id=flow.workspace_id, flow=flow, flow_version=flow.version,
+                                     trigger=trigger, input=input_, dedupe_key=dedupe_key, started_by=actor,
+                                     parent=parent, parent_step=parent_step)
+    except IntegrityError:
+        return None
+    schedule_after_commit(flow.pk)
+    return run
+
+
+def schedule_after_commit(flow_id: int) -> None:
+    """Once per flow per transaction, however many runs it queued."""
+    for entry in connection.run_on_commit if connection.in_atomic_block else ():
+        func = entry[1]
+        if isinstance(func, partial) and func.func is schedule_flow and func.args == (flow_id,):
+            return
+    transaction.on_commit(partial(schedule_flow, flow_id))
+
+
+def schedule_flow(flow_id: int) -> list[int]:
+    """Enqueue queued runs of the flow up to its concurrency limit, oldest first.
+
+    Runs wait in the database, not in the broker, so a flood on one flow never
+    stands in front of another flow's runs.
+    """
+    flow = Flow.objects.filter(pk=flow_id).only("definition", "enabled", "paused_at").first()
+    if flow is None or not flow.active:
+        return []
+    limit = int(flow_settings(flow.definition)["concurrency"])
+    stale = timezone.now() - timedelta(seconds=lease_seconds())
+    with transaction.atomic():
+        busy = Run.objects.filter(flow_id=flow_id).filter(
+            Q(status=RunStatus.RUNNING) | Q(status=RunStatus.QUEUED, enqueued_at__gt=stale)).count()
+        free = max(0, limit - busy)
+        if not free:
+            return []
+        ids = list(Run.objects.filter(flow_id=flow_id, status=RunStatus.QUEUED)
+                   .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=stale))
+                   .order_by("id").values_list("id", flat=True)[:free])
+        Run.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
+    _enqueue(ids)
+    return ids
+
+
+def claim(run_id: int, worker: str = WORKER_ID) -> Run | None:
+    """Take the run's lease if nobody holds a live one."""
+    now = timezone.now()
+    claimable = Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, lease_expires_at__lt=now) | \
+        Q(status=RunStatus.WAITING, wake_at__lte=now)
+    updated = Run.objects.filter(claimable, pk=run_id).update(
+        status=RunStatus.RUNNING, lease_owner=worker, lease_expires_at=now + timedelta(seconds=lease_seconds()),
+        attempts=F("attempts") + 1, started_at=Coalesce(F("started_at"), Now()), wake_at=None)
+    if not updated:
+        return None
+    return Run.objects.select_related("flow", "workspace", "flow__owner", "flow__trigger_form").get(pk=run_id)
+
+
+def execute(run_id: int, worker: str = WORKER_ID) -> str | None:
+    """Run (or resume) one run to its next resting point; returns the status reached."""
+    run = claim(run_id, worker)
+    if run is None:
+        return None
+    definition = FlowVersion.objects.filter(flow_id=run.flow_id, version=run.flow_version) \
+        .values_list("definition", flat=True).first() or run.flow.definition
+    state = RunState(workspace=run.workspace, flow_key=run.flow.key, definition=definition,
+                     journal=DbJournal(run), input=run.input or {}, variables=dict(run.variables or {}),
+                     actor=run.started_by or run.flow.owner, run=run, form=run.flow.trigger_form)
+    state.on_step_done = partial(_keep_lease, run)
+    status = RunStatus.FAILED
+    try:
+        interpreter.run(state)
+    except WaitSignal:
+        status = RunStatus.WAITING
+        _park(run, state)
+    except RunCancelled:
+        status = RunStatus.CANCELLED
+    except StopSignal as stop:
+        status = RunStatus.SUCCEEDED
+        _finish(run, state, status, output=stop.output)
+    except RunFailed as failed:
+        _finish(run, state, status, error=failed.error)
+    except Exception as exc:
+        log.exception("run %s crashed", run_id)
+        _finish(run, state, status, error={"code": "internal_error", "message": f"{type(exc).__name__}: {exc}"})
+    else:
+        status = RunStatus.SUCCEEDED
+        _finish(run, state, status, output=_run_output(state))
+    finally:
+        schedule_after_commit(run.flow_id)
+    return status
+
+
+def _run_output(state: RunState) -> Any:
+    output = state.definition.get("output")
+    if output is None:
+        return None
+    from .context import StepContext
+
+    ctx = StepContext(state, {"id": "output", "type": "output"}, "output", {}, interpreter)
+    return ctx.eval(output, "output")
+
+
+def _park(run: Run, state: RunState) -> None:
+    wake_at = Wait.objects.filter(run=run, resolved_at__isnull=True).aggregate(w=Min("wake_at"))["w"]
+    Run.objects.filter(pk=run.pk, lease_owner=run.lease_owner).update(
+        status=RunStatus.WAITING, variables=state.variables, wake_at=wake_at, lease_owner="",
+        lease_expires_at=None)
+
+
+def _finish(run: Run, state: RunState, status: str, *, output: Any = None, error: dict | None = None) -> None:
+    from .breaker import record_outcome
+    from .children import notify_parent
+
+    with transaction.atomic():
+        updated = Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+            status=status, output=output, error=error, variables=state.variables, finished_at=timezone.now(),
+            lease_owner="", lease_expires_at=None)
+        if not updated:
+            return
+        record_outcome(run.flow_id, status == RunStatus.SUCCEEDED, error)
+        notify_parent(run.pk, status, output, error)
+
+
+def _keep_lease(run: Run) -> None:
+    """Between steps: renew a lease that is half spent, and stop if the run was cancelled."""
+    now = timezone.now()
+    if run.lease_expires_at and (run.lease_expires_at - now).total_seconds() > lease_seconds() / 2:
+        return
+    if not heartbeat(run):
+        raise RunCancelled()
+    run.lease_expires_at = now + timedelta(seconds=lease_seconds())
+
+
+def heartbeat(run: Run) -> bool:
+    """Extend the lease; False when the run was cancelled or taken over meanwhile."""
+    return bool(Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING, lease_owner=run.lease_owner).update(
+        lease_expires_at=timezone.now() + timedelta(seconds=lease_seconds())))
+
+
+def cancel(run: Run) -> bool:
+    from .children import notify_parent
+
+    error = {"code": "cancelled", "message": "cancelled"}
+    with transaction.atomic():
+        updated = Run.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(
+            status=RunStatus.CANCELLED, finished_at=timezone.now(), lease_owner="", lease_expires_at=None,
+            error=error)
+        Wait.objects.filter(run=run, resolved_at__isnull=True).delete()
+        if updated:
+            notify_parent(run.pk, RunStatus.CANCELLED, None, error)
+    schedule_after_commit(run.flow_id)
+    return bool(updated)
+
+
+def retry(run: Run) -> bool:
+    """Run a failed run again from its failed step; completed steps are not repeated."""
+    with transaction.atomic():
+        if not Run.objects.filter(pk=run.pk, status=RunStatus.FAILED).update(
+                status=RunStatus.QUEUED, error=None, finished_at=None, enqueued_at=None):
+            return False
+        failed = list(StepRun.objects.filter(run=run, status__in=[StepStatus.FAILED, StepStatus.RUNNING])
+                      .values_list("path", flat=True))
+        StepRun.objects.filter(run=run, path__in=failed).delete()
+        Wait.objects.filter(run=run).filter(_retry_waits(failed)).delete()
+    schedule_after_commit(run.flow_id)
+    return True
+
+
+def _retry_waits(paths: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(path__startswith=f"{path}~retry")
+    return q

@@ -1,0 +1,64 @@
+"""Fixtures of the trigger tests: an orders form, a stock form, flows made from a trigger and steps.
+
+The real Celery worker and beat fixtures live in ``tests/support/workers.py``
+(other suites use them too) and are re-exported here.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from apps.flows import services
+from tests.support.workers import celery_beat, celery_worker, worker_env  # noqa: F401
+
+_seq = itertools.count(1)
+
+ORDER_FIELDS = [
+    {"key": "title", "type": "text"},
+    {"key": "status", "type": "select", "choices": ["new", "paid", "shipped", "cancelled"]},
+    {"key": "total", "type": "decimal", "decimal_places": 2},
+    {"key": "priority", "type": "text"},
+    {"key": "lines", "type": "subtable",
+     "fields": [{"key": "sku", "type": "text", "required": True}, {"key": "qty", "type": "integer"}]},
+]
+STOCK_FIELDS = [
+    {"key": "sku", "type": "text", "required": True},
+    {"key": "available", "type": "counter", "min": 0},
+]
+
+
+@pytest.fixture
+def orders(make, workspace):
+    return make.form(workspace, ORDER_FIELDS, key="orders")
+
+
+@pytest.fixture
+def stock(make, workspace):
+    return make.form(workspace, STOCK_FIELDS, key="stock", unique_key=["sku"])
+
+
+@pytest.fixture
+def create_flow(workspace, owner):
+    """``create_flow(trigger, steps, key=..., enabled=...)``, saved (validated, installed) by the service."""
+
+    def create(trigger: dict, steps: list[dict] | None = None, *, key: str | None = None, enabled: bool = True,
+               **extra):
+        key = key or f"flow_{next(_seq)}"
+        definition = {"key": key, "name": key.replace("_", " ").title(), "trigger": trigger,
+                      "steps": steps or [], **extra}
+        return services.create_flow(workspace, definition, member=owner, enabled=enabled)
+
+    return create
+
+
+@pytest.fixture
+def quiet_broker(monkeypatch):
+    """For tests that commit: record what would be enqueued instead of publishing to the project's broker."""
+    from apps.flows import tasks
+
+    sent: list[tuple[str, tuple]] = []
+    monkeypatch.setattr(tasks.execute_run, "delay", lambda *args: sent.append(("execute_run", args)))
+    monkeypatch.setattr(tasks.dispatch_events, "apply_async", lambda *a, **k: sent.append(("dispatch_events", ())))
+    return sent
