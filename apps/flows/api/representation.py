@@ -53,6 +53,8 @@ def step_tree(steps: list[StepRun]) -> list[dict]:
     """Step executions nested by path: ``loop[2].take`` sits under ``loop``."""
     nodes: dict[str, dict] = {}
     roots: list[dict] = []
+    memos = [s for s in steps if "~" in s.path]
+    steps = [s for s in steps if "~" not in s.path]
     for step in sorted(steps, key=lambda s: (s.path.count("."), s.pk)):
         node = {"path": step.path, "id": step.step_id, "type": step.step_type, "status": step.status,
                 "attempts": step.attempts, "input": step.input, "output": step.output, "error": step.error,
@@ -62,6 +64,10 @@ def step_tree(steps: list[StepRun]) -> list[dict]:
         (nodes[parent]["children"] if parent else roots).append(node)
     for node in nodes.values():
         node["children"].sort(key=lambda n: n["started_at"] or "")
+    for memo in memos:
+        owner, _sep, name = memo.path.partition("~")
+        if owner in nodes:
+            nodes[owner].setdefault("memo", {})[name] = memo.output
     return roots
 
 
