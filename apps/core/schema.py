@@ -19,7 +19,8 @@ class WeftAutoSchema(AutoSchema):
     def get_operation_id(self):
         action = {"GET": "get", "POST": "create", "PUT": "replace", "PATCH": "update", "DELETE": "delete"}
         name = self.view.__class__.__name__.removesuffix("View")
-        return f"{action.get(self.method, self.method.lower())}{name}"
+        variant = str(getattr(self.view, "action", "") or "").title()
+        return f"{action.get(self.method, self.method.lower())}{name}{variant}"
 
 
 class TokenScheme(OpenApiAuthenticationExtension):

@@ -1,0 +1,67 @@
+# Weft developer entry points. A fresh machine needs only python3.11, pip and make.
+#
+#   make help    this list
+#   make run     install, migrate, create the demo workspace, start web + worker + beat
+#   make test    the whole test suite (SQLite unless DATABASE_URL is set)
+#   make lint    ruff and the missing-migrations check
+#   make bench   every bench/*.py script (bench/_*.py are their helpers)
+#   make clean   remove the virtualenv, caches, test databases and collected static files
+#                (var/weft.sqlite3, var/media and var/broker, your data and queued tasks, are kept)
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Prefer an explicit python3.11: the project requires it, and python3 may be newer.
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+PYTEST_WORKERS ?= 2
+PYTEST_ARGS ?=
+export PORT
+
+# The stamp is named after pyproject.toml's content, so `make venv` reinstalls only
+# when the dependencies change (not when git merely touches the file).
+PYPROJECT_HASH := $(shell $(PYTHON) -c "import hashlib; print(hashlib.sha256(open('pyproject.toml', 'rb').read()).hexdigest()[:16])")
+STAMP := $(VENV)/.weft-installed-$(PYPROJECT_HASH)
+
+.PHONY: help venv run test lint bench clean
+
+help:
+	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
+
+venv: $(STAMP)
+
+$(STAMP):
+	@test -n "$(PYTHON)" || { echo "python3.11 (or python3) is needed to create $(VENV)" >&2; exit 1; }
+	@$(BIN)/python -c "" 2>/dev/null || $(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/python -m pip install --quiet --no-input --upgrade pip
+	$(BIN)/python -m pip install --quiet --no-input -e '.[dev]'
+	@rm -f $(VENV)/.weft-installed-*
+	@touch $@
+
+run: venv
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bootstrap
+	exec $(BIN)/python manage.py serve --port $(PORT)
+
+test: venv
+	$(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: venv
+	@set -e; found=0; \
+	for script in bench/*.py; do \
+		case "$$script" in bench/_*|*'*'*) continue;; esac; found=1; \
+		echo "== $$script"; \
+		DJANGO_SETTINGS_MODULE=apps.settings $(BIN)/python "$$script"; \
+	done; \
+	[ $$found = 1 ] || echo "no bench/*.py scripts"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info build dist
+	rm -rf var/staticfiles var/test.sqlite3*
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,69 @@
+"""``manage.py serve``: the whole of Weft in one command — web, Celery worker and beat.
+
+This is what ``make run`` starts. It refuses to start on an unmigrated database
+(beat's DatabaseScheduler and every request would fail), collects static files
+for whitenoise, then supervises the three processes (see ``supervisor.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.utils.translation import gettext as _
+
+from apps.core.management.supervisor import Child, Supervisor
+
+
+def children(host: str, port: int, concurrency: int) -> list[Child]:
+    """The three programs; ``sys.executable -m`` keeps them in this virtualenv."""
+    python = [sys.executable, "-m"]
+    return [
+        Child("web", [*python, "daphne", "-b", host, "-p", str(port), "apps.asgi:application"]),
+        Child("worker", [*python, "celery", "-A", "apps", "worker", "-n", "weft@%h",
+                         "--concurrency", str(concurrency), "-l", "info"]),
+        # The scheduler (django_celery_beat's DatabaseScheduler) comes from settings.
+        Child("beat", [*python, "celery", "-A", "apps", "beat", "-l", "info"]),
+    ]
+
+
+class Command(BaseCommand):
+    help = _("Run the web server, a Celery worker and Celery beat until Ctrl-C.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1", help=_("Address to listen on (default: 127.0.0.1)."))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")),
+                            help=_("Port to listen on (default: $PORT or 8000)."))
+        parser.add_argument("--concurrency", type=int, default=2, help=_("Celery worker processes (default: 2)."))
+        parser.add_argument("--stop-timeout", type=float, default=30.0,
+                            help=_("Seconds to wait for a graceful stop before killing; a second Ctrl-C kills at once (default: 30)."))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        self._require_migrated()
+        call_command("collectstatic", interactive=False, verbosity=0)
+        connections.close_all()  # the children open their own
+        self.stdout.write(_("Weft on http://%(host)s:%(port)s/ — press Ctrl-C to stop.")
+                          % {"host": options["host"], "port": options["port"]})
+        supervisor = Supervisor(
+            children(options["host"], options["port"], options["concurrency"]),
+            out=sys.stdout,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},  # so that lines are relayed as they come
+            cwd=str(settings.BASE_DIR),
+            stop_timeout=options["stop_timeout"],
+        )
+        code = supervisor.run()
+        if code:
+            sys.exit(code)
+
+    def _require_migrated(self) -> None:
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        if plan:
+            raise CommandError(_("%(count)d migrations are not applied; run: python manage.py migrate")
+                               % {"count": len(plan)})
