@@ -26,9 +26,15 @@ class Periodic:
     period: str
 
 
-PERIODIC_TASKS: tuple[Periodic, ...] = (
+PERIODIC_TASKS: list[Periodic] = [
     Periodic("weft: purge expired idempotency keys", PURGE_IDEMPOTENCY_KEYS, 1, IntervalSchedule.HOURS),
-)
+]
+
+
+def register(periodic: Periodic) -> None:
+    """Apps add their periodic tasks from ``AppConfig.ready`` (the core knows no app above it)."""
+    if all(p.name != periodic.name for p in PERIODIC_TASKS):
+        PERIODIC_TASKS.append(periodic)
 
 
 def _interval(every: int, period: str) -> IntervalSchedule:

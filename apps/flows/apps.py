@@ -14,3 +14,15 @@ class FlowsConfig(AppConfig):
 
         hooks.connect()
         schemas.register("flow.schema.json", flow_schema)
+        _register_periodic_tasks()
+
+
+def _register_periodic_tasks() -> None:
+    from django_celery_beat.models import IntervalSchedule
+
+    from apps.core.schedules import Periodic, register
+
+    seconds, days = IntervalSchedule.SECONDS, IntervalSchedule.DAYS
+    register(Periodic("weft: wake due flow timers", "flows.wake_timers", 5, seconds))
+    register(Periodic("weft: recover lost runs and undispatched events", "flows.sweep", 30, seconds))
+    register(Periodic("weft: delete runs past their retention", "flows.purge_runs", 1, days))

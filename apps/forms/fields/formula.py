@@ -98,6 +98,8 @@ class FormulaField(FieldType):
                 source_of(field), expressions.make_context(record=record)
             )
         except expressions.ExpressionError as exc:
+            if _uses_empty_field(source_of(field), record):
+                return None
             raise FieldValueError(str(exc)) from None
         return self.convert(result, field, ctx)
 
@@ -147,3 +149,18 @@ class FormulaField(FieldType):
 
     def unique_value(self, value: Any, field: dict) -> str:
         return self.to_csv(value, field)
+
+
+def _uses_empty_field(source: str, record: dict) -> bool:
+    """A formula over a field that is still empty stays empty, as in a spreadsheet, instead of refusing the save."""
+    from apps.expressions import referenced_paths
+
+    try:
+        paths = referenced_paths(source, mode="expression")
+    except Exception:  # noqa: BLE001 - a source that cannot be analysed is reported by the evaluation error
+        return False
+    for path in paths:
+        parts = path.split(".")
+        if parts[0] == "record" and len(parts) > 1 and record.get(parts[1]) in (None, "", []):
+            return True
+    return False
