@@ -87,6 +87,7 @@ def _floordiv(left: Any, right: Any, budget: Budget) -> Any:
 
 def _mod(left: Any, right: Any, budget: Budget) -> Any:
     if isinstance(left, str):
+        # xgettext:no-python-format
         raise forbidden(_("formatting text with % is not allowed; use ~ or filters"))
     return left % right
 
