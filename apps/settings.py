@@ -103,7 +103,16 @@ SQLITE_OPTIONS = {
 }
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # ASGI serves each request on its own thread: a pool, not persistent
+        # per-thread connections, keeps the number of PostgreSQL connections bounded.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": int(os.environ.get("WEFT_DB_POOL_MIN", 2)),
+            "max_size": int(os.environ.get("WEFT_DB_POOL_MAX", 20)),
+            "timeout": 30,
+        }
 else:
     DATABASES = {
         "default": {
