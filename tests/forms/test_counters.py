@@ -103,9 +103,11 @@ def test_guard_and_update_are_one_statement(make, stock):
     record = make.record(stock, {"sku": "A", "available": 3})
     with CaptureQueriesContext(connection) as queries:
         adjust(stock, Adjustment(record.pk, "available", -1, key="k"))
-    updates = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
+    updates = [q["sql"] for q in queries if "UPDATE forms_counter" in q["sql"]]
     assert len(updates) == 1
     assert "value + " in updates[0] and ">=" in updates[0] and "RETURNING" in updates[0].upper()
+    writes = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT", "WITH"))]
+    assert writes.index(updates[0]) == 0, "the guarded update comes before the ledger and outbox writes"
 
 
 def _hammer(form, record_id: int, clients: int, per_client: int, key_prefix: str) -> list[Exception]:

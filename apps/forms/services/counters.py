@@ -8,6 +8,7 @@ idempotency key is unique per counter: the same key twice applies once.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -133,29 +134,79 @@ def _apply(form: Form, adj: Adjustment, member: Member | None, path: str) -> Adj
     floor = _tighter(counter.floor, to_units(adj.floor, field, f"{path}floor") if adj.floor is not None else None, max)
     ceiling = _tighter(counter.ceiling,
                        to_units(adj.ceiling, field, f"{path}ceiling") if adj.ceiling is not None else None, min)
+    write = _write_one_statement if connection.vendor == "postgresql" else _write_steps
     try:
-        with transaction.atomic():
-            value = _guarded_update(counter.pk, delta, floor, ceiling)
-            if value is None:
-                current = Counter.objects.values_list("value", flat=True).get(pk=counter.pk)
-                raise GuardFailed(
-                    errors={f"{path}{adj.field}" if path else adj.field: [_guard_message(delta, current, floor,
-                                                                                         ceiling, field)]},
-                    extra={"value": _num(from_units(current, field))},
-                )
-            entry = CounterEntry.objects.create(workspace_id=form.workspace_id, counter=counter, delta=delta,
-                                                value_after=value, key=adj.key or None, reason=adj.reason[:200],
-                                                actor=member)
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            written = write(form, counter, field, adj, delta, floor, ceiling, member)
     except IntegrityError:
         prior = CounterEntry.objects.get(counter=counter, key=adj.key)
         return _replayed(adj, prior, field)
+    if written is None:
+        current = Counter.objects.values_list("value", flat=True).get(pk=counter.pk)
+        raise GuardFailed(
+            errors={f"{path}{adj.field}" if path else adj.field: [_guard_message(delta, current, floor, ceiling,
+                                                                                 field)]},
+            extra={"value": _num(from_units(current, field))},
+        )
+    entry_id, value = written
+    hooks.events_written()
+    return AdjustResult(counter.record_id, field["key"], True, False, from_units(value, field),
+                        from_units(delta, field), entry_id)
+
+
+def _write_steps(form: Form, counter: Counter, field: dict, adj: Adjustment, delta: int, floor: int | None,
+                 ceiling: int | None, member: Member | None) -> tuple[int, int] | None:
+    """Guarded update, ledger entry and outbox event as three statements (SQLite serialises writers anyway)."""
+    value = _guarded_update(counter.pk, delta, floor, ceiling)
+    if value is None:
+        return None
+    entry = CounterEntry.objects.create(workspace_id=form.workspace_id, counter=counter, delta=delta,
+                                        value_after=value, key=adj.key or None, reason=adj.reason[:200],
+                                        actor=member)
     Event.objects.create(workspace_id=form.workspace_id, type="counter.adjusted", form=form,
                          record_id=counter.record_id, actor=member,
                          payload={"record_id": counter.record_id, "field": field["key"], "delta": delta,
                                   "value": value, "key": adj.key, "entry_id": entry.pk})
-    hooks.events_written()
-    return AdjustResult(counter.record_id, field["key"], True, False, from_units(value, field),
-                        from_units(delta, field), entry.pk)
+    return entry.pk, value
+
+
+_ONE_STATEMENT = """
+WITH u AS (
+    UPDATE forms_counter SET value = value + %(delta)s, updated_at = %(now)s
+    WHERE id = %(counter)s
+      AND (%(floor)s::bigint IS NULL OR value + %(delta)s >= %(floor)s::bigint)
+      AND (%(ceiling)s::bigint IS NULL OR value + %(delta)s <= %(ceiling)s::bigint)
+    RETURNING id, record_id, value
+), e AS (
+    INSERT INTO forms_counterentry (workspace_id, counter_id, delta, value_after, key, reason, actor_id, created_at)
+    SELECT %(workspace)s, u.id, %(delta)s, u.value, %(key)s, %(reason)s, %(actor)s, %(now)s FROM u
+    RETURNING id, value_after
+), ev AS (
+    INSERT INTO forms_event (workspace_id, type, form_id, record_id, payload, actor_id, created_at)
+    SELECT %(workspace)s, 'counter.adjusted', %(form)s, u.record_id,
+           jsonb_build_object('record_id', u.record_id, 'field', %(field)s::text, 'delta', %(delta)s::bigint,
+                              'value', u.value, 'key', %(key)s::text, 'entry_id', e.id),
+           %(actor)s, %(now)s
+    FROM u, e
+)
+SELECT id, value_after FROM e
+"""
+
+
+def _write_one_statement(form: Form, counter: Counter, field: dict, adj: Adjustment, delta: int,
+                         floor: int | None, ceiling: int | None, member: Member | None) -> tuple[int, int] | None:
+    """The same three writes as one statement: on a hot row, the lock is held for one round trip only.
+
+    Outside a transaction the statement commits by itself, so no client round
+    trip happens while other clients queue for the row.
+    """
+    params = {"delta": delta, "now": timezone.now(), "counter": counter.pk, "floor": floor, "ceiling": ceiling,
+              "workspace": form.workspace_id, "key": adj.key or None, "reason": adj.reason[:200],
+              "actor": member.pk if member else None, "form": form.pk, "field": field["key"]}
+    with connection.cursor() as cursor:
+        cursor.execute(_ONE_STATEMENT, params)
+        row = cursor.fetchone()
+    return None if row is None else (row[0], row[1])
 
 
 def _replayed(adj: Adjustment, prior: CounterEntry, field: dict) -> AdjustResult:
@@ -176,10 +227,16 @@ def _guard_message(delta: int, current: int, floor: int | None, ceiling: int | N
         **args, "ceiling": from_units(ceiling, field)}
 
 
-@transaction.atomic
 def adjust(form: Form, adjustment: Adjustment, *, member: Member | None = None) -> AdjustResult:
-    """Apply one adjustment, or raise GuardFailed and change nothing."""
-    return _apply(form, adjustment, member, "")
+    """Apply one adjustment, or raise GuardFailed and change nothing.
+
+    On PostgreSQL outside a transaction the change commits as one statement;
+    elsewhere it runs in a transaction (IMMEDIATE on SQLite, so writers queue).
+    """
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _apply(form, adjustment, member, "")
+    with transaction.atomic():
+        return _apply(form, adjustment, member, "")
 
 
 @transaction.atomic
