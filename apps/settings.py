@@ -225,3 +225,4 @@ LOGGING = {
 }
 
 WEFT_RUN_LEASE_SECONDS = int(os.environ.get("WEFT_RUN_LEASE_SECONDS", 60))
+WEFT_MAX_ACTIVE_RUNS = int(os.environ.get("WEFT_MAX_ACTIVE_RUNS", 200))

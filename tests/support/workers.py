@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import kombu.pools
 import pytest
 
 QUEUE_ENV = "WEFT_TEST_CELERY_QUEUE"
@@ -105,6 +106,7 @@ def _reset_broker_connections(app) -> None:
     if pool is not None:
         pool.force_close_all()
     app.__dict__.pop("amqp", None)
+    kombu.pools.reset()
 
 
 @pytest.fixture

@@ -50,17 +50,28 @@ def run_to_api(run: Run, *, steps: list[StepRun] | None = None) -> dict:
 
 
 def step_tree(steps: list[StepRun]) -> list[dict]:
-    """Step executions nested by path: ``loop[2].take`` sits under ``loop``."""
+    """Step executions nested by path: ``loop[2].take`` sits under ``loop``.
+
+    A container (loop, branch) writes its own row only when it completes; one
+    the run is still inside, or failed inside, is shown from the decision it
+    journalled first (``loop~items``), so its children still nest under it.
+    """
+    memos = [s for s in steps if "~" in s.path]
+    rows = [(s.path, s.pk, _node(s)) for s in steps if "~" not in s.path]
+    known = {path for path, _pk, _node_ in rows}
+    for memo in memos:
+        owner = memo.path.partition("~")[0]
+        if owner not in known:
+            known.add(owner)
+            inside = [s for s in steps if s.path.startswith((f"{owner}.", f"{owner}["))]
+            status = "failed" if any(s.status == "failed" for s in inside) else "running"
+            rows.append((owner, memo.pk, {**_node(memo), "path": owner, "status": status, "output": None,
+                                          "finished_at": None}))
     nodes: dict[str, dict] = {}
     roots: list[dict] = []
-    memos = [s for s in steps if "~" in s.path]
-    steps = [s for s in steps if "~" not in s.path]
-    for step in sorted(steps, key=lambda s: (s.path.count("."), s.pk)):
-        node = {"path": step.path, "id": step.step_id, "type": step.step_type, "status": step.status,
-                "attempts": step.attempts, "input": step.input, "output": step.output, "error": step.error,
-                "started_at": _iso(step.started_at), "finished_at": _iso(step.finished_at), "children": []}
-        nodes[step.path] = node
-        parent = _parent_path(step.path, nodes)
+    for path, _pk, node in sorted(rows, key=lambda r: (r[0].count("."), r[1])):
+        nodes[path] = node
+        parent = _parent_path(path, nodes)
         (nodes[parent]["children"] if parent else roots).append(node)
     for node in nodes.values():
         node["children"].sort(key=lambda n: n["started_at"] or "")
@@ -69,6 +80,12 @@ def step_tree(steps: list[StepRun]) -> list[dict]:
         if owner in nodes:
             nodes[owner].setdefault("memo", {})[name] = memo.output
     return roots
+
+
+def _node(step: StepRun) -> dict:
+    return {"path": step.path, "id": step.step_id, "type": step.step_type, "status": step.status,
+            "attempts": step.attempts, "input": step.input, "output": step.output, "error": step.error,
+            "started_at": _iso(step.started_at), "finished_at": _iso(step.finished_at), "children": []}
 
 
 def _parent_path(path: str, nodes: dict[str, dict]) -> str | None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
@@ -32,6 +34,43 @@ def _object(data) -> dict:
     return data
 
 
+_PATH_PART = re.compile(r"\[(\d+)\]|[^.\[\]]+")
+_SEQUENCES = ("steps", "else", "on_timeout", "branches")
+
+
+def step_ids(definition: Any, paths) -> dict[str, str]:
+    """The id of the step each problem is located in: ``steps[2].then[0].delta`` → that step's id.
+
+    A step is an object with an ``id`` and a ``type`` in a list of steps (``steps``,
+    ``else``, ``on_timeout``, a branch of ``branches``), known type or not;
+    paths outside any step (``key``, ``trigger.form``) are left out.
+    """
+    located = {}
+    for path in paths:
+        node, step_id, key = definition, None, ""
+        for match in _PATH_PART.finditer(path):
+            index = match.group(1)
+            if index is None:
+                key = match.group(0)
+                node = node.get(key) if isinstance(node, dict) else None
+            else:
+                node = node[int(index)] if isinstance(node, list) and int(index) < len(node) else None
+                if key in _SEQUENCES and isinstance(node, dict) and isinstance(node.get("id"), str) \
+                        and isinstance(node.get("type"), str):
+                    step_id = node["id"]
+            if node is None:
+                break
+        if step_id is not None:
+            located[path] = step_id
+    return located
+
+
+def _located(exc: ValidationFailed, definition: Any) -> ValidationFailed:
+    """Add ``steps`` (error path → step id) to a definition's validation errors."""
+    exc.extra = {**exc.extra, "steps": step_ids(definition, exc.errors)}
+    return exc
+
+
 class FlowListView(WeftAPIView):
     write_role = Role.BUILDER
 
@@ -41,7 +80,10 @@ class FlowListView(WeftAPIView):
 
     @extend_schema(summary="Create a flow from a JSON definition (validated fully, errors located by path)")
     def post(self, request):
-        flow = services.create_flow(request.workspace, _object(request.data), member=request.member)
+        try:
+            flow = services.create_flow(request.workspace, _object(request.data), member=request.member)
+        except ValidationFailed as exc:
+            raise _located(exc, request.data) from None
         return Response(flow_to_api(flow), status=status.HTTP_201_CREATED)
 
 
@@ -53,8 +95,11 @@ class FlowDetailView(WeftAPIView):
 
     @extend_schema(summary="Save a new version; running runs finish on their own version")
     def put(self, request, key: str):
-        flow = services.update_flow(services.get_flow(request.workspace, key), _object(request.data),
-                                    member=request.member)
+        flow = services.get_flow(request.workspace, key)
+        try:
+            flow = services.update_flow(flow, _object(request.data), member=request.member)
+        except ValidationFailed as exc:
+            raise _located(exc, request.data) from None
         return Response(flow_to_api(flow))
 
     def delete(self, request, key: str):
@@ -69,7 +114,8 @@ class FlowValidateView(WeftAPIView):
     @extend_schema(summary="Check a definition without saving it")
     def post(self, request):
         errors = check_flow(request.workspace, request.data)
-        return Response({"valid": not errors, "errors": errors.errors},
+        return Response({"valid": not errors, "errors": errors.errors,
+                         "steps": step_ids(request.data, errors.errors)},
                         status=status.HTTP_200_OK if not errors else status.HTTP_400_BAD_REQUEST)
 
 

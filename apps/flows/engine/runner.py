@@ -31,6 +31,21 @@ log = logging.getLogger(__name__)
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
 
 
+def global_limit() -> int:
+    """Runs in flight across all flows; more wait in the database until workers free up."""
+    return int(getattr(settings, "WEFT_MAX_ACTIVE_RUNS", 200))
+
+
+def schedule_next(flow_id: int) -> list[int]:
+    """After a run ends: the same flow's next runs, or else the flow that has waited longest."""
+    ids = schedule_flow(flow_id)
+    if ids:
+        return ids
+    waiting = (Run.objects.filter(status=RunStatus.QUEUED, enqueued_at__isnull=True).exclude(flow_id=flow_id)
+               .order_by("id").values_list("flow_id", flat=True).first())
+    return schedule_flow(waiting) if waiting else []
+
+
 def lease_seconds() -> int:
     return int(getattr(settings, "WEFT_RUN_LEASE_SECONDS", 60))
 
@@ -80,10 +95,12 @@ def schedule_flow(flow_id: int) -> list[int]:
         return []
     limit = int(flow_settings(flow.definition)["concurrency"])
     stale = timezone.now() - timedelta(seconds=lease_seconds())
+    in_flight = Q(status=RunStatus.RUNNING) | Q(status=RunStatus.QUEUED, enqueued_at__gt=stale)
     with transaction.atomic():
-        busy = Run.objects.filter(flow_id=flow_id).filter(
-            Q(status=RunStatus.RUNNING) | Q(status=RunStatus.QUEUED, enqueued_at__gt=stale)).count()
+        busy = Run.objects.filter(flow_id=flow_id).filter(in_flight).count()
         free = max(0, limit - busy)
+        if free:
+            free = min(free, max(0, global_limit() - Run.objects.filter(in_flight).count()))
         if not free:
             return []
         ids = list(Run.objects.filter(flow_id=flow_id, status=RunStatus.QUEUED)
@@ -95,14 +112,20 @@ def schedule_flow(flow_id: int) -> list[int]:
 
 
 def claim(run_id: int, worker: str = WORKER_ID) -> Run | None:
-    """Take the run's lease if nobody holds a live one."""
+    """Take the run's lease if nobody holds a live one.
+
+    A queued run of a paused or disabled flow does not start, even if its
+    message was sent before the flow stopped: it stays queued (as never sent)
+    and ``schedule_flow`` sends it again once the flow is resumed.
+    """
     now = timezone.now()
-    claimable = Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, lease_expires_at__lt=now) | \
-        Q(status=RunStatus.WAITING, wake_at__lte=now)
+    claimable = Q(status=RunStatus.QUEUED, flow__enabled=True, flow__paused_at__isnull=True) | \
+        Q(status=RunStatus.RUNNING, lease_expires_at__lt=now) | Q(status=RunStatus.WAITING, wake_at__lte=now)
     updated = Run.objects.filter(claimable, pk=run_id).update(
         status=RunStatus.RUNNING, lease_owner=worker, lease_expires_at=now + timedelta(seconds=lease_seconds()),
         attempts=F("attempts") + 1, started_at=Coalesce(F("started_at"), Now()), wake_at=None)
     if not updated:
+        Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(enqueued_at=None)
         return None
     return Run.objects.select_related("flow", "workspace", "flow__owner", "flow__trigger_form").get(pk=run_id)
 
@@ -138,7 +161,7 @@ def execute(run_id: int, worker: str = WORKER_ID) -> str | None:
         status = RunStatus.SUCCEEDED
         _finish(run, state, status, output=_run_output(state))
     finally:
-        schedule_after_commit(run.flow_id)
+        transaction.on_commit(partial(schedule_next, run.flow_id))
     return status
 
 
@@ -153,10 +176,26 @@ def _run_output(state: RunState) -> Any:
 
 
 def _park(run: Run, state: RunState) -> None:
-    wake_at = Wait.objects.filter(run=run, resolved_at__isnull=True).aggregate(w=Min("wake_at"))["w"]
-    Run.objects.filter(pk=run.pk, lease_owner=run.lease_owner).update(
-        status=RunStatus.WAITING, variables=state.variables, wake_at=wake_at, lease_owner="",
-        lease_expires_at=None)
+    """Park the run until its earliest timer, or wake it at once if a wait was resolved while it executed.
+
+    A child run, an event or an approval may resolve a wait between the step
+    that made it and this park: their ``wake`` found the run still running and
+    did nothing. The waits this execution saw open are locked before the run
+    is parked, so a resolver either finished before (and is noticed here) or
+    comes after (and finds the run waiting).
+    """
+    seen_open = [w.pk for w in getattr(state.journal, "wait_rows", {}).values() if w.resolved_at is None]
+    with transaction.atomic():
+        resolved = any(Wait.objects.select_for_update().filter(pk__in=seen_open)
+                       .values_list("resolved_at", flat=True))
+        wake_at = Wait.objects.filter(run=run, resolved_at__isnull=True).aggregate(w=Min("wake_at"))["w"]
+        if resolved:
+            wake_at = timezone.now()
+        parked = Run.objects.filter(pk=run.pk, lease_owner=run.lease_owner).update(
+            status=RunStatus.WAITING, variables=state.variables, wake_at=wake_at, lease_owner="",
+            lease_expires_at=None)
+        if parked and resolved:
+            transaction.on_commit(partial(_enqueue, [run.pk]))
 
 
 def _finish(run: Run, state: RunState, status: str, *, output: Any = None, error: dict | None = None) -> None:
@@ -174,9 +213,11 @@ def _finish(run: Run, state: RunState, status: str, *, output: Any = None, error
 
 
 def _keep_lease(run: Run) -> None:
-    """Between steps: renew a lease that is half spent, and stop if the run was cancelled."""
+    """Between steps: stop if the run was cancelled (or taken over), and renew a lease that is half spent."""
     now = timezone.now()
     if run.lease_expires_at and (run.lease_expires_at - now).total_seconds() > lease_seconds() / 2:
+        if not Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING, lease_owner=run.lease_owner).exists():
+            raise RunCancelled()
         return
     if not heartbeat(run):
         raise RunCancelled()
@@ -214,8 +255,28 @@ def retry(run: Run) -> bool:
                       .values_list("path", flat=True))
         StepRun.objects.filter(run=run, path__in=failed).delete()
         Wait.objects.filter(run=run).filter(_retry_waits(failed)).delete()
+        _ask_children_again(run, failed)
     schedule_after_commit(run.flow_id)
     return True
+
+
+def _ask_children_again(run: Run, paths: list[str]) -> None:
+    """A failed ``call_flow`` step asks its child again instead of reading the old failure.
+
+    The child is not started twice (its dedupe key is the step's): a failed
+    child is retried from its own failed step, one that succeeded meanwhile
+    (retried on its own) gives its new result, and an active one resolves the
+    wait when it ends. A cancelled child stays cancelled.
+    """
+    for wait in Wait.objects.filter(run=run, kind=Wait.Kind.CHILD, path__in=paths):
+        child = Run.objects.filter(parent=run, parent_step=wait.path).order_by("-pk").first()
+        if child is None:
+            wait.delete()
+        elif child.status in ACTIVE_STATUSES or (child.status == RunStatus.FAILED and retry(child)):
+            Wait.objects.filter(pk=wait.pk).update(resolved_at=None, result=None)
+        else:
+            Wait.objects.filter(pk=wait.pk).update(resolved_at=timezone.now(), result={
+                "run": child.pk, "status": child.status, "output": child.output, "error": child.error})
 
 
 def _retry_waits(paths: list[str]) -> Q:
