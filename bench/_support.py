@@ -158,6 +158,8 @@ def setup_django(*, migrate: bool = True) -> BenchDB:
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "weft-bench-not-a-secret")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # Client threads each hold a connection for a whole measurement: size the pool for them.
+    os.environ.setdefault("WEFT_DB_POOL_MAX", "90")
     url = os.environ.get("DATABASE_URL", "")
     server_url = None
     if url.startswith(("postgres://", "postgresql://")):

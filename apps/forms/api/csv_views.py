@@ -1,11 +1,176 @@
-"""CSV import and export endpoints."""
+"""CSV import and export endpoints: parse options, hand streams to the services, shape the answer."""
 
+from __future__ import annotations
+
+import io
+import json
+from typing import Any
+
+from django.conf import settings
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import UnsupportedMediaType
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+
+from apps.core.errors import ErrorCollector
 from apps.core.views import WeftAPIView
 
+from ..fields.date import workspace_zone
+from ..services import csv_export, csv_import
+from ..services.forms import get_form
+from .views import filtered_records
 
-class RecordImportView(WeftAPIView):
-    pass
+RAW_TYPES = frozenset({"text/csv", "application/csv", "text/plain", "text/tab-separated-values",
+                       "application/vnd.ms-excel", "application/octet-stream"})
+TRUE, FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off", ""})
+EXPORT_OPTIONS = ("header", "lang")
+
+
+class _FirstRenderer(BaseContentNegotiation):
+    """The CSV is not rendered by DRF, so ``Accept: text/csv`` must not be refused; errors stay JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class _Listing:
+    """The request as the listing reads it: the export's own options are not field filters."""
+
+    def __init__(self, request):
+        self.workspace = request.workspace
+        self.query_params = request.query_params.copy()
+        for name in EXPORT_OPTIONS:
+            self.query_params.pop(name, None)
+
+
+def _export_options(request) -> tuple[str, str]:
+    errors = ErrorCollector()
+    header = request.query_params.get("header", "key")
+    if header not in csv_export.HEADERS:
+        errors.add("header", _("must be 'key' or 'label'"))
+    languages = [code for code, _name in settings.LANGUAGES]
+    lang = request.query_params.get("lang")
+    if lang is None:
+        lang = get_language() if get_language() in languages else settings.LANGUAGE_CODE
+    elif lang not in languages:
+        errors.add("lang", _("must be one of: %(codes)s") % {"codes": ", ".join(languages)})
+    errors.raise_if_any()
+    return header, lang
 
 
 class RecordExportView(WeftAPIView):
-    pass
+    content_negotiation_class = _FirstRenderer
+
+    @extend_schema(summary="Export records as CSV (same filters, saved views and sort as the listing)",
+                   parameters=[OpenApiParameter("header", str, enum=list(csv_export.HEADERS)),
+                               OpenApiParameter("lang", str), OpenApiParameter("view", int),
+                               OpenApiParameter("sort", str)],
+                   responses={(200, "text/csv"): bytes})
+    def get(self, request, key: str):
+        form = get_form(request.workspace, key)
+        header, lang = _export_options(request)
+        queryset, sort = filtered_records(_Listing(request), form)
+        queryset = csv_export.ordered(form, queryset, sort)
+        pieces = csv_export.export_rows(form, queryset, header=header, lang=lang)
+        response = StreamingHttpResponse(_utf8_with_bom(pieces), content_type="text/csv; charset=utf-8")
+        day = timezone.localdate(timezone=workspace_zone(request.workspace)).isoformat()
+        response["Content-Disposition"] = f'attachment; filename="{form.key}-{day}.csv"'
+        return response
+
+
+def _utf8_with_bom(pieces):
+    """Excel reads a CSV as UTF-8 only when it starts with a byte-order mark."""
+    yield "\ufeff".encode()
+    for piece in pieces:
+        yield piece.encode()
+
+
+def _flag(value: Any, name: str, errors: ErrorCollector) -> bool:
+    text = str(value if value is not None else "").strip().lower()
+    if text not in TRUE | FALSE:
+        errors.add(name, _("must be true or false"))
+    return text in TRUE
+
+
+def _mapping(value: Any, errors: ErrorCollector) -> dict | None:
+    if value in (None, ""):
+        return None
+    try:
+        mapping = json.loads(value) if isinstance(value, str) else value
+    except ValueError:
+        mapping = None
+    if not isinstance(mapping, dict):
+        errors.add("mapping", _('must be a JSON object such as {"CSV column": "field_key"}'))
+        return None
+    return mapping
+
+
+class RecordImportView(WeftAPIView):
+    """Multipart (``file``) or a raw CSV body; large uploads are spooled to disk and read as a stream.
+
+    ``Idempotency-Key`` is ignored here (it covers JSON bodies only). To retry safely,
+    import in upsert mode; in create mode a form's unique key refuses the repeat,
+    but a form without one would get the rows twice.
+    """
+
+    parser_classes = [MultiPartParser]
+    max_body_bytes = 200 * 1024 * 1024
+    idempotent = False
+
+    @extend_schema(
+        summary="Import records from CSV: all rows or none",
+        request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string",
+                                                                                   "format": "binary"}}},
+                 "text/csv": {"type": "string"}},
+        parameters=[OpenApiParameter("dry_run", bool), OpenApiParameter("mode", str, enum=list(csv_import.MODES)),
+                    OpenApiParameter("mapping", str, description='JSON: {"CSV column": "field_key"}'),
+                    OpenApiParameter("delimiter", str, description="',', ';' or 'tab'; detected if absent")],
+    )
+    def post(self, request, key: str):
+        form = get_form(request.workspace, key)
+        binary, options = self._source(request)
+        try:
+            result = csv_import.import_csv(form, csv_import.open_csv(binary), member=request.member, **options)
+        finally:
+            binary.close()
+        body = {"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
+                "rows": result.rows, "dry_run": result.dry_run, "columns": result.columns,
+                "ignored_columns": result.ignored_columns}
+        created = result.created and not result.dry_run
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    def _source(self, request) -> tuple[Any, dict]:
+        media_type = (request.content_type or "").split(";")[0].strip().lower()
+        if media_type == "multipart/form-data":
+            fields = request.data
+            upload = request.FILES.get("file")
+        elif media_type in RAW_TYPES:
+            fields, upload = {}, None
+        else:
+            raise UnsupportedMediaType(media_type, detail=_(
+                "Send the CSV as a multipart upload in the field 'file', or as a text/csv body."))
+        errors = ErrorCollector()
+
+        def option(name: str) -> Any:
+            return fields.get(name) if fields.get(name) is not None else request.query_params.get(name)
+
+        options = {"dry_run": _flag(option("dry_run"), "dry_run", errors),
+                   "mode": option("mode") or "create",
+                   "mapping": _mapping(option("mapping"), errors),
+                   "delimiter": option("delimiter") or None}
+        csv_import.check_options(options["mode"], options["mapping"], options["delimiter"], errors)
+        if media_type == "multipart/form-data" and upload is None:
+            errors.add("file", _("attach the CSV file in the field 'file'"))
+        errors.raise_if_any()
+        if upload is not None:
+            return upload.open("rb"), options
+        return request.stream or io.BytesIO(), options

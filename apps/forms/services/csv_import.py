@@ -18,6 +18,7 @@ import codecs
 import csv
 import hashlib
 import io
+import re
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import IO, Any
@@ -41,8 +42,9 @@ DELIMITERS = {",": ",", ";": ";", "\t": "\t", "tab": "\t", "comma": ",", "semico
 CHUNK_ROWS = 1000
 MAX_ERROR_ROWS = 1000
 MAX_LINE_CHARS = 1_000_000
-SNIFF_BYTES = 64 * 1024
+SNIFF_BYTES = 1024 * 1024
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_UNDECODED = re.compile("[\udc80-\udcff]")
 
 
 class InvalidCsv(ValidationFailed):
@@ -116,8 +118,8 @@ def open_csv(binary: IO[bytes]) -> io.TextIOWrapper:
     """A text stream over an uploaded file or request body, decoded as it is read."""
     head = binary.read(SNIFF_BYTES)
     encoding = detect_encoding(head)
-    buffered = io.BufferedReader(_Prefixed(head, binary), buffer_size=SNIFF_BYTES)
-    return io.TextIOWrapper(buffered, encoding=encoding, newline="")
+    buffered = io.BufferedReader(_Prefixed(head, binary), buffer_size=64 * 1024)
+    return io.TextIOWrapper(buffered, encoding=encoding, errors="surrogateescape", newline="")
 
 
 def sniff_delimiter(first_line: str) -> str:
@@ -134,24 +136,29 @@ def unescape_cell(text: str) -> str:
 
 
 class _Lines:
-    """Physical lines of the text, each bounded, so no line can take all the memory."""
+    """Physical lines of the text, each bounded, so no line can take all the memory.
+
+    Undecodable bytes arrive as lone surrogates (``surrogateescape``), so the line
+    that holds them can be named; a decoding error would name the decoder's chunk.
+    """
 
     def __init__(self, text: IO[str]):
         self._text = text
+        self._encoding = str(getattr(text, "encoding", None) or "utf-8").upper().removesuffix("-SIG")
         self.count = 0
 
     def __iter__(self) -> _Lines:
         return self
 
     def __next__(self) -> str:
-        try:
-            line = self._text.readline(MAX_LINE_CHARS + 1)
-        except UnicodeDecodeError:
-            raise InvalidCsv({"file": [_("cannot be decoded after line %(line)d: it mixes text encodings; "
-                                         "save it as CSV UTF-8") % {"line": self.count}]}) from None
+        line = self._text.readline(MAX_LINE_CHARS + 1)
         if not line:
             raise StopIteration
         self.count += 1
+        if _UNDECODED.search(line):
+            raise InvalidCsv({"file": [_("line %(line)d cannot be read as %(encoding)s, though the file starts "
+                                         "as such; save it as CSV UTF-8")
+                                       % {"line": self.count, "encoding": self._encoding}]})
         if len(line) > MAX_LINE_CHARS:
             raise InvalidCsv({"file": [_("line %(line)d is longer than %(n)d characters")
                                        % {"line": self.count, "n": MAX_LINE_CHARS}]})
