@@ -10,11 +10,21 @@ from collections.abc import Callable
 from typing import Any
 
 _builders: dict[str, Callable[[], dict[str, Any]]] = {}
+_references: dict[str, Callable[[], str]] = {}
 
 
 def register(name: str, builder: Callable[[], dict[str, Any]]) -> None:
     _builders[name] = builder
 
 
+def register_reference(name: str, builder: Callable[[], str]) -> None:
+    """A Markdown reference page written to ``platform/reference/<name>``."""
+    _references[name] = builder
+
+
 def all_schemas() -> dict[str, Callable[[], dict[str, Any]]]:
     return dict(sorted(_builders.items()))
+
+
+def all_references() -> dict[str, Callable[[], str]]:
+    return dict(sorted(_references.items()))

@@ -14,6 +14,8 @@ class FlowsConfig(AppConfig):
 
         hooks.connect()
         schemas.register("flow.schema.json", flow_schema)
+        schemas.register_reference("step-types.md", step_reference)
+        schemas.register_reference("trigger-types.md", trigger_reference)
         _register_periodic_tasks()
 
 
@@ -26,3 +28,23 @@ def _register_periodic_tasks() -> None:
     register(Periodic("weft: wake due flow timers", "flows.wake_timers", 5, seconds))
     register(Periodic("weft: recover lost runs and undispatched events", "flows.sweep", 30, seconds))
     register(Periodic("weft: delete runs past their retention", "flows.purge_runs", 1, days))
+
+
+def step_reference() -> str:
+    from apps.core.reference import registry_reference
+
+    from .steps import step_types
+
+    intro = ("Every step has `id` and `type`, and optionally `name`, `description`, `retry` "
+             "({attempts, delay_seconds, backoff, max_delay_seconds}), `on_error` (`fail`, `continue`, or "
+             "{action: branch, steps}) and `disabled`. String options may hold `{{ expressions }}`; see "
+             "`expressions.md`.")
+    return registry_reference("Step types", step_types, "schema", intro)
+
+
+def trigger_reference() -> str:
+    from apps.core.reference import registry_reference
+
+    from .triggers import trigger_types
+
+    return registry_reference("Trigger types", trigger_types, "schema")

@@ -12,3 +12,22 @@ class FormsConfig(AppConfig):
         from .schema import form_schema
 
         schemas.register("form.schema.json", form_schema)
+        schemas.register_reference("field-types.md", field_reference)
+        schemas.register_reference("expressions.md", expressions_reference)
+
+
+def expressions_reference() -> str:
+    from apps.expressions.reference import expressions_reference as build
+
+    return build()
+
+
+def field_reference() -> str:
+    from apps.core.reference import registry_reference
+
+    from .fields import field_types
+
+    intro = ("Every field has `key`, `type`, and optionally `label`, `help` (text or {\"en\", \"zh-hans\"}), "
+             "`required`, `unique`, `default`, `hidden`. The options below are per type; the JSON Schema is "
+             "`platform/schemas/form.schema.json`.")
+    return registry_reference("Field types", field_types, "options_schema", intro)

@@ -9,6 +9,7 @@ import pytest
 from django.conf import settings
 
 from apps.audit.models import AuditEntry
+from apps.core.schemas import all_references, all_schemas
 from apps.forms.models import FormVersion, Record
 from apps.forms.schema import form_schema
 
@@ -19,9 +20,20 @@ def put_form(api, key, fields, **extra):
     return api.put(f"/api/v1/forms/{key}/", {"key": key, "name": key, "fields": fields, **extra}, format="json")
 
 
-def test_schema_file_matches_the_registry():
-    on_disk = json.loads((Path(settings.BASE_DIR) / "platform/schemas/form.schema.json").read_text())
-    assert on_disk == form_schema(), "run `python manage.py export_schemas` and commit the result"
+@pytest.mark.parametrize("name", sorted(all_schemas()))
+def test_schema_files_match_the_registries(name):
+    on_disk = json.loads((Path(settings.BASE_DIR) / "platform/schemas" / name).read_text())
+    assert on_disk == all_schemas()[name](), "run `python manage.py export_schemas` and commit the result"
+
+
+@pytest.mark.parametrize("name", sorted(all_references()))
+def test_reference_pages_match_the_registries(name):
+    on_disk = (Path(settings.BASE_DIR) / "platform/reference" / name).read_text(encoding="utf-8")
+    assert on_disk == all_references()[name]().rstrip() + "\n", "run `python manage.py export_schemas`"
+
+
+def test_the_form_schema_is_registered():
+    assert all_schemas()["form.schema.json"] is form_schema
 
 
 def test_every_problem_is_located(api):
