@@ -153,11 +153,11 @@ class FormulaField(FieldType):
 
 def _uses_empty_field(source: str, record: dict) -> bool:
     """A formula over a field that is still empty stays empty, as in a spreadsheet, instead of refusing the save."""
-    from apps.expressions import referenced_paths
+    from apps.expressions import ExpressionError, referenced_paths
 
     try:
         paths = referenced_paths(source, mode="expression")
-    except Exception:  # noqa: BLE001 - a source that cannot be analysed is reported by the evaluation error
+    except ExpressionError:
         return False
     for path in paths:
         parts = path.split(".")
