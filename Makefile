@@ -45,8 +45,11 @@ run: venv
 	$(BIN)/python manage.py bootstrap
 	exec $(BIN)/python manage.py serve --port $(PORT)
 
+# Each run gets its own var folder: test databases and the file broker's queue never
+# mix with the development data or with another run's.
 test: venv
-	$(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	WEFT_VAR_DIR="$${WEFT_TEST_VAR_DIR:-$$(mktemp -d -t weft-test-XXXXXX)}" \
+		$(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check .

@@ -149,6 +149,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
         "control_folder": str(BROKER_DIR / "control"),
+        # The transport polls its folder; at the default of 1 s a flow would wait that long to start.
+        "polling_interval": float(os.environ.get("WEFT_BROKER_POLL_SECONDS", 0.1)),
     }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
