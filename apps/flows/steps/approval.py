@@ -8,7 +8,6 @@ timeout passes (the run's timer wakes it).
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -23,6 +22,7 @@ from ..engine.children import wake
 from ..engine.signals import StepError
 from ..models import Wait
 from ._people import PEOPLE, members, render
+from ._timeouts import TIMEOUT_OPTION, deadline
 from .base import StepType, step_types
 from .notify import notify
 
@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from ..validation import FlowChecker
 
 DECISIONS = {"approve": "approved", "approved": "approved", "reject": "rejected", "rejected": "rejected"}
-MAX_TIMEOUT = 366 * 86400
 
 
 class ApprovalNotFound(NotFound):
@@ -77,7 +76,7 @@ class Approval(StepType):
         "approvers": PEOPLE,
         "title": {"type": "string", "minLength": 1, "maxLength": 300},
         "body": {"type": "string", "maxLength": 20000},
-        "timeout_seconds": {"type": ["integer", "string"], "minimum": 1, "maximum": MAX_TIMEOUT},
+        "timeout_seconds": TIMEOUT_OPTION,
         "on_timeout": {"enum": ["reject", "approve", "fail"]},
     }
     required = ("approvers", "title")
@@ -98,7 +97,7 @@ class Approval(StepType):
         if first:
             people = members(ctx, "approvers")
             title = str(ctx.option("title"))
-            wait = journal.wait(ctx.path, "approval", self._deadline(ctx),
+            wait = journal.wait(ctx.path, "approval", deadline(ctx),
                                 {"approvers": [m.pk for m in people], "title": title})
             wait_id = Wait.objects.filter(run=ctx.run, path=ctx.path).values_list("pk", flat=True).get()
             notify(ctx, people, title, render(ctx, step.get("body", ""), "body"), ["in_app", "email"],
@@ -118,14 +117,3 @@ class Approval(StepType):
         result = {"decision": DECISIONS[outcome], "by": None, "comment": "", "timed_out": True}
         ctx.state.journal.resolve(ctx.path, result)
         return result
-
-    @staticmethod
-    def _deadline(ctx: StepContext):
-        seconds = ctx.option("timeout_seconds")
-        if seconds in (None, ""):
-            return None
-        try:
-            return timezone.now() + timedelta(seconds=min(int(seconds), MAX_TIMEOUT))
-        except (TypeError, ValueError):
-            raise StepError(_("%(where)s: must be a whole number of seconds") % {
-                "where": ctx.where("timeout_seconds")}, code="invalid_option") from None

@@ -8,7 +8,6 @@ If it already holds when the step starts, the step completes at once.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
@@ -21,13 +20,13 @@ from apps.forms.services.records import get_record
 
 from ..engine.signals import StepError, WaitSignal
 from ._records import FORM, ID_VALUE, form_of, record_id, record_output
+from ._timeouts import TIMEOUT_OPTION, deadline
 from .base import StepType, step_types
 
 if TYPE_CHECKING:
     from ..engine.context import StepContext
     from ..validation import FlowChecker
 
-MAX_TIMEOUT = 366 * 86400
 
 
 def bare(source: str) -> str:
@@ -45,7 +44,7 @@ class WaitForEvent(StepType):
         "form": FORM,
         "record": ID_VALUE,
         "condition": {"type": "string", "minLength": 1, "maxLength": 4000},
-        "timeout_seconds": {"type": ["integer", "string"], "minimum": 1, "maximum": MAX_TIMEOUT},
+        "timeout_seconds": TIMEOUT_OPTION,
         "on_timeout": {"$ref": "#/$defs/steps"},
     }
     required = ("form", "record", "condition")
@@ -67,7 +66,7 @@ class WaitForEvent(StepType):
         pk = record_id(ctx)
         condition = bare(str(step["condition"]))
         journal = ctx.state.journal
-        wait = journal.wait(ctx.path, "event", self._deadline(ctx),
+        wait = journal.wait(ctx.path, "event", deadline(ctx),
                             {"form_id": form.pk, "record_id": pk, "condition": condition})
         result = wait.result if wait.resolved else None
         if result is None:
@@ -82,17 +81,6 @@ class WaitForEvent(StepType):
         if result.get("timed_out") and step.get("on_timeout"):
             ctx.run_sequence(step["on_timeout"], "timeout")
         return result
-
-    @staticmethod
-    def _deadline(ctx: StepContext):
-        seconds = ctx.option("timeout_seconds")
-        if seconds in (None, ""):
-            return None
-        try:
-            return timezone.now() + timedelta(seconds=min(int(seconds), MAX_TIMEOUT))
-        except (TypeError, ValueError):
-            raise StepError(_("%(where)s: must be a whole number of seconds") % {
-                "where": ctx.where("timeout_seconds")}, code="invalid_option") from None
 
     @staticmethod
     def _holds(form, pk: int, condition: str, ctx: StepContext) -> dict | None:
