@@ -9,7 +9,9 @@ from .engine import maintenance, runner
 
 @shared_task(name="flows.execute_run", acks_late=True, reject_on_worker_lost=True, ignore_result=True)
 def execute_run(run_id: int) -> str | None:
-    return runner.execute(run_id)
+    status = runner.execute(run_id)
+    runner.drain()
+    return status
 
 
 @shared_task(name="flows.sweep", ignore_result=True)
