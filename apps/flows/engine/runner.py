@@ -120,8 +120,14 @@ def claim(run_id: int, worker: str = WORKER_ID) -> Run | None:
     and ``schedule_flow`` sends it again once the flow is resumed.
     """
     now = timezone.now()
-    claimable = Q(status=RunStatus.QUEUED, flow__enabled=True, flow__paused_at__isnull=True) | \
-        Q(status=RunStatus.RUNNING, lease_expires_at__lt=now) | Q(status=RunStatus.WAITING, wake_at__lte=now)
+    claimable = Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, lease_expires_at__lt=now) | \
+        Q(status=RunStatus.WAITING, wake_at__lte=now)
+    if Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).exclude(
+            flow__enabled=True, flow__paused_at__isnull=True).exists():
+        claimable = Q(status=RunStatus.RUNNING, lease_expires_at__lt=now) | Q(status=RunStatus.WAITING,
+                                                                               wake_at__lte=now)
+    # Conditions on the run's own row only: PostgreSQL re-checks them after waiting for a concurrent
+    # claim's lock, so two workers can never both take the run (a join would be evaluated only once).
     updated = Run.objects.filter(claimable, pk=run_id).update(
         status=RunStatus.RUNNING, lease_owner=worker, lease_expires_at=now + timedelta(seconds=lease_seconds()),
         attempts=F("attempts") + 1, started_at=Coalesce(F("started_at"), Now()), wake_at=None)
