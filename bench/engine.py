@@ -133,7 +133,10 @@ class Broker:
 
     def describe(self) -> str:
         if self.kind == "filesystem":
-            return f"filesystem (kombu), queue {self.queue}, in the temporary WEFT_VAR_DIR"
+            from django.conf import settings
+
+            poll = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("polling_interval", 1.0)
+            return f"filesystem (kombu), polled every {poll:g} s, queue {self.queue}, in the temporary WEFT_VAR_DIR"
         parts = urlsplit(self.url)
         return f"redis {parts.hostname}:{parts.port or 6379}{parts.path}, queue {self.queue}"
 
@@ -180,10 +183,28 @@ def purge_queue(broker: Broker) -> int:
 
 
 def delete_queue(broker: Broker) -> None:
+    """At exit: the queue and every key kombu made for it (bindings, priority lists) on the bench's Redis db.
+
+    kombu's ``queue_delete`` leaves ``_kombu.binding*`` keys and, when a worker
+    stopped with messages reserved, the list itself; every key that names this
+    run's queue (which carries the pid) is ours to delete.
+    """
     from apps.celery import app
 
     with contextlib.suppress(Exception), app.connection_for_write() as conn:  # clean-up only
         conn.default_channel.queue_delete(broker.queue)
+    with contextlib.suppress(Exception):  # clean-up only: a broker gone at exit must not mask the figures
+        import redis
+
+        client = redis.Redis.from_url(broker.url)
+        keys = list(client.scan_iter(match=f"*{broker.queue}*", count=1000))
+        if keys:
+            client.delete(*keys)
+        # Messages a stopped worker had reserved stay in kombu's shared "unacked" hash: drop ours only.
+        for tag, payload in client.hscan_iter("unacked"):
+            if broker.queue.encode() in payload:
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
 
 
 # --- workers -------------------------------------------------------------------------------------
@@ -196,7 +217,7 @@ class WorkerSpec:
     count: int = 1
     pool: str = "prefork"
     concurrency: int = 2
-    fs_poll: float | None = None  # None: kombu's default (1 s), as ``manage.py serve`` runs it
+    fs_poll: float | None = None  # None: the settings' (WEFT_BROKER_POLL_SECONDS), as ``manage.py serve`` runs
     flow_concurrency: int | None = None  # None: the flow's default (10)
 
     def label(self) -> str:
@@ -1000,25 +1021,22 @@ def run_scenario(ctx: Context, spec: WorkerSpec, records: int, batch: int, time_
 
 
 def scenarios(ctx: Context, chosen: WorkerSpec | None) -> list[WorkerSpec]:
-    """What ``manage.py serve`` runs (one worker, prefork, 2 processes, kombu's 1 s filesystem poll) first.
+    """What ``manage.py serve`` runs first: one worker, prefork, 2 processes, the settings' broker poll.
 
-    Then the variations worth trying on two cores: two single-process workers,
-    more processes than cores (runs wait on the database, not only the CPU),
-    threads, a faster filesystem poll, a higher flow concurrency limit.
+    Then (not with ``--quick``) the variations worth trying on two cores: two
+    single-process workers, more processes than cores (a run waits on the
+    database as much as it computes), threads, a higher flow concurrency limit
+    and, on the file broker, kombu's own 1 s poll (what the settings had before
+    ``WEFT_BROKER_POLL_SECONDS``) and a 10 ms poll.
     """
     if chosen is not None:
         return [chosen]
-    fs = ctx.broker.kind == "filesystem"
     if ctx.quick:
-        return [WorkerSpec(), WorkerSpec(fs_poll=0.1)] if fs else [WorkerSpec()]
-    poll = 0.1 if fs else None
-    specs = [WorkerSpec(), WorkerSpec(fs_poll=poll), WorkerSpec(count=2, concurrency=1, fs_poll=poll),
-             WorkerSpec(concurrency=4, fs_poll=poll), WorkerSpec(pool="threads", concurrency=4, fs_poll=poll),
-             WorkerSpec(concurrency=4, fs_poll=poll, flow_concurrency=50)]
-    if fs:
-        specs.insert(2, WorkerSpec(fs_poll=0.01))
-    else:
-        specs.pop(1)  # same as the first without a filesystem poll
+        return [WorkerSpec()]
+    specs = [WorkerSpec(), WorkerSpec(count=2, concurrency=1), WorkerSpec(concurrency=4),
+             WorkerSpec(pool="threads", concurrency=4), WorkerSpec(concurrency=4, flow_concurrency=50)]
+    if ctx.broker.kind == "filesystem":
+        specs[1:1] = [WorkerSpec(fs_poll=1.0), WorkerSpec(fs_poll=0.01)]
     return specs
 
 
@@ -1086,7 +1104,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, help="end to end: this many worker processes (one configuration)")
     parser.add_argument("--pool", choices=["prefork", "threads", "solo"], default="prefork")
     parser.add_argument("--concurrency", type=int, default=2, help="pool size per worker (default 2)")
-    parser.add_argument("--fs-poll", type=float, help="filesystem broker polling interval (kombu default 1 s)")
+    parser.add_argument("--fs-poll", type=float,
+                        help="file broker polling interval in seconds (default: the settings', 0.1 s)")
     parser.add_argument("--flow-concurrency", type=int, help="the flow's settings.concurrency (default 10)")
     args = parser.parse_args(argv)
     records = args.records or (200 if args.quick else 2000)
