@@ -49,13 +49,27 @@ class BulkFailed(ValidationFailed):
     code = "bulk_failed"
 
 
+class InvalidCsv(ValidationFailed):
+    """The file as a whole cannot be read as a CSV of this form."""
+
+    code = "invalid_csv"
+
+
+class ImportFailed(ValidationFailed):
+    """Some rows are invalid; ``rows`` in the answer names them by line."""
+
+    code = "import_failed"
+
+
 __all__ = [
     "BulkFailed",
     "DuplicateKey",
     "FormKeyTaken",
     "FormNotFound",
     "GuardFailed",
+    "ImportFailed",
     "IncompatibleChange",
+    "InvalidCsv",
     "NoUniqueKey",
     "RecordNotFound",
     "StaleVersion",

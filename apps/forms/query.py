@@ -248,16 +248,20 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
         raise ValidationFailed({"cursor": [_("is not a cursor of this listing; start again without it")]}) from None
 
 
+def order_records(form: Form, queryset: QuerySet, sort: str) -> tuple[QuerySet, Any, bool]:
+    """The listing's order (``-id`` unless told) with ``id`` breaking ties, so the order is total."""
+    expression, descending = sort_expression(form, sort or "-id")
+    queryset = queryset.annotate(_sort=expression)
+    if descending:
+        return queryset.order_by(F("_sort").desc(nulls_last=True), "-id"), expression, True
+    return queryset.order_by(F("_sort").asc(nulls_first=True), "id"), expression, False
+
+
 def paginate(form: Form, queryset: QuerySet, sort: str, cursor: str | None, limit: int
              ) -> tuple[list[Record], str | None]:
     """Keyset pagination on (sort value, id): stable under concurrent inserts, no OFFSET scans."""
     sort = sort or "-id"
-    expression, descending = sort_expression(form, sort)
-    queryset = queryset.annotate(_sort=expression)
-    if descending:
-        queryset = queryset.order_by(F("_sort").desc(nulls_last=True), "-id")
-    else:
-        queryset = queryset.order_by(F("_sort").asc(nulls_first=True), "id")
+    queryset, expression, descending = order_records(form, queryset, sort)
     if cursor:
         value, pk = decode_cursor(cursor, sort)
         if value is not None:

@@ -14,11 +14,11 @@ from decimal import Decimal, InvalidOperation
 from itertools import islice
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 
 from ..fields.base import FieldType, field_types
 from ..models import Form, Record
-from ..query import sort_expression
+from ..query import order_records
 from ..validation import active_fields
 from .csv_import import FORMULA_STARTS
 from .forms import label_text
@@ -29,12 +29,8 @@ HEADERS = ("key", "label")
 
 
 def ordered(form: Form, queryset: QuerySet, sort: str) -> QuerySet:
-    """The listing's order (``-id`` unless told), with ``id`` breaking ties so the order is total."""
-    expression, descending = sort_expression(form, sort or "-id")
-    queryset = queryset.annotate(_sort=expression)
-    if descending:
-        return queryset.order_by(F("_sort").desc(nulls_last=True), "-id")
-    return queryset.order_by(F("_sort").asc(nulls_first=True), "id")
+    """The same order as the listing."""
+    return order_records(form, queryset, sort)[0]
 
 
 def column_title(field: dict, header: str, lang: str) -> str:

@@ -29,9 +29,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.accounts.models import Member
-from apps.core.errors import NON_FIELD, ErrorCollector, ValidationFailed
+from apps.core.errors import NON_FIELD, ErrorCollector
 
-from ..errors import BulkFailed, NoUniqueKey
+from ..errors import BulkFailed, ImportFailed, InvalidCsv, NoUniqueKey
 from ..fields.base import FieldType, FieldValueError, WriteContext, field_types
 from ..models import Counter, Form, Record
 from ..validation import META_KEYS, active_fields
@@ -45,18 +45,6 @@ MAX_LINE_CHARS = 1_000_000
 SNIFF_BYTES = 1024 * 1024
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _UNDECODED = re.compile("[\udc80-\udcff]")
-
-
-class InvalidCsv(ValidationFailed):
-    """The file as a whole cannot be read as a CSV of this form."""
-
-    code = "invalid_csv"
-
-
-class ImportFailed(ValidationFailed):
-    """Some rows are invalid; ``rows`` in the answer names them by line."""
-
-    code = "import_failed"
 
 
 @dataclass
