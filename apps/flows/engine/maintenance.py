@@ -49,6 +49,6 @@ def purge_old_runs() -> int:
     for flow in Flow.objects.only("id", "definition").iterator():
         days = int(flow_settings(flow.definition)["retention_days"])
         cutoff = timezone.now() - timedelta(days=days)
-        count, _ = Run.objects.filter(flow=flow, status__in=FINAL_STATUSES, finished_at__lt=cutoff).delete()
-        deleted += count
+        _total, per_model = Run.objects.filter(flow=flow, status__in=FINAL_STATUSES, finished_at__lt=cutoff).delete()
+        deleted += per_model.get(Run._meta.label, 0)
     return deleted

@@ -106,6 +106,7 @@ def schedule_flow(flow_id: int) -> list[int]:
             return []
         ids = list(Run.objects.filter(flow_id=flow_id, status=RunStatus.QUEUED)
                    .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lte=stale))
+                   .select_for_update(skip_locked=True)
                    .order_by("id").values_list("id", flat=True)[:free])
         Run.objects.filter(pk__in=ids).update(enqueued_at=timezone.now())
     _enqueue(ids)
