@@ -16,8 +16,9 @@ from urllib.parse import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core import http as _http
+
 from ..engine.signals import StepError
-from . import _http
 from ._json import plain
 from .base import StepType, step_types
 

@@ -8,17 +8,14 @@ prefix, as the specification's libraries expect.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import hmac
 import json
 import time
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from apps.core.signing import sign
 
 from ..engine.signals import StepError
 from ._json import plain
@@ -27,21 +24,6 @@ from .http_request import STATUSES, STRINGS, TIMEOUT, decode, send, text_headers
 
 if TYPE_CHECKING:
     from ..engine.context import StepContext
-
-
-def secret_bytes(secret: str) -> bytes:
-    if secret.startswith("whsec_"):
-        try:
-            return base64.b64decode(secret[len("whsec_"):], validate=True)
-        except (binascii.Error, ValueError):
-            raise ValueError(_("a whsec_ secret must be base64 after its prefix")) from None
-    return secret.encode()
-
-
-def sign(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
-    signed = f"{message_id}.{timestamp}.".encode() + body
-    digest = hmac.new(secret_bytes(secret), signed, hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
 
 
 @step_types.register

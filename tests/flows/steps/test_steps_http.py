@@ -12,9 +12,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from apps.core import http as _http
+from apps.core.signing import sign
 from apps.flows.models import RunStatus, StepRun, Wait
-from apps.flows.steps import _http
-from apps.flows.steps.webhook_send import sign
 
 
 class Server:

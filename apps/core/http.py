@@ -1,4 +1,4 @@
-"""The outbound HTTP client of flow steps: stdlib only, bounded, and refusing private addresses.
+"""The outbound HTTP client of steps and connectors: stdlib only, bounded, and refusing private addresses.
 
 Flows are written by workspace users, so a URL in a flow must not become a
 way into the server's own network (the database, the cloud metadata service,
