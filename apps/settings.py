@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "apps.expressions",
     "apps.forms",
     "apps.flows",
+    "apps.connectors",
 ]
 
 MIDDLEWARE = [
