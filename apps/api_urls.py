@@ -5,4 +5,5 @@ urlpatterns = [
     path("", include("apps.forms.urls")),
     path("", include("apps.audit.urls")),
     path("", include("apps.flows.urls")),
+    path("", include("apps.connectors.urls")),
 ]

@@ -6,4 +6,4 @@ class ConnectorsConfig(AppConfig):
     label = "connectors"
 
     def ready(self) -> None:
-        from . import verification  # noqa: F401  registers verification modes
+        from . import tasks, verification  # noqa: F401  registers verification modes and periodic tasks

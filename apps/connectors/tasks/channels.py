@@ -1,0 +1,3 @@
+"""Celery tasks: channels."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""Celery tasks: inbound."""
+
+from __future__ import annotations

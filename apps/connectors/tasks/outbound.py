@@ -1,0 +1,3 @@
+"""Celery tasks: outbound."""
+
+from __future__ import annotations
