@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from dataclasses import field as dc_field
 from typing import Any
@@ -271,9 +272,23 @@ def delete_record(record: Record, *, member: Member | None, expected_version: in
     record.delete()
 
 
+class Kept(Exception):
+    """``upsert_record`` left the stored record as it was, because ``keep`` said so."""
+
+    def __init__(self, record: Record):
+        super().__init__(record.pk)
+        self.record = record
+
+
 @transaction.atomic
-def upsert_record(form: Form, data: Any, *, member: Member | None) -> tuple[Record, bool]:
-    """Create the record with this unique key or update the one that has it; returns (record, created)."""
+def upsert_record(form: Form, data: Any, *, member: Member | None,
+                  keep: Callable[[Record], bool] | None = None) -> tuple[Record, bool]:
+    """Create the record with this unique key or update the one that has it; returns (record, created).
+
+    ``keep(stored)`` is asked with the stored record locked; when it answers
+    True nothing is written and ``Kept`` is raised: that is how an older
+    update of an order, arriving late, is refused without a race.
+    """
     if not form.definition.get("unique_key"):
         raise NoUniqueKey()
     ctx = _context(form, member, creating=True)
@@ -283,14 +298,15 @@ def upsert_record(form: Form, data: Any, *, member: Member | None) -> tuple[Reco
         raise ValidationFailed({k: [_("is required to find the record by its unique key")]
                                 for k in form.definition["unique_key"]})
     existing = Record.objects.select_for_update().filter(form=form, unique_key=unique_key).first()
-    if existing is not None:
-        return _apply_update(form, existing, data, member, partial=True), False
-    try:
-        with transaction.atomic():
-            return create_record(form, data, member=member), True
-    except DuplicateKey:
-        existing = Record.objects.select_for_update().get(form=form, unique_key=unique_key)
-        return _apply_update(form, existing, data, member, partial=True), False
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return create_record(form, data, member=member), True
+        except DuplicateKey:
+            existing = Record.objects.select_for_update().get(form=form, unique_key=unique_key)
+    if keep is not None and keep(existing):
+        raise Kept(existing)
+    return _apply_update(form, existing, data, member, partial=True), False
 
 
 # --- bulk ------------------------------------------------------------------------------
