@@ -125,3 +125,23 @@ def test_list_filters_need_lists():
         ev("'abc'|sum")
     assert info.value.kind == "type"
     assert "expected a list" in info.value.message
+
+
+def test_project_reshapes_line_items_into_table_columns():
+    from apps.expressions import evaluate_value
+
+    items = [{"sku": "A", "quantity": 2, "price": "9.90", "title": "杯"}, {"sku": "B", "quantity": 1}]
+    rows = evaluate_value("{{ items | project({'sku': 'sku', 'qty': 'quantity', 'price': 'price'}) }}",
+                          {"items": items})
+    assert rows == [{"sku": "A", "qty": 2, "price": "9.90"}, {"sku": "B", "qty": 1}]
+
+
+def test_project_refuses_what_is_not_a_list_of_objects():
+    import pytest
+
+    from apps.expressions import ExpressionError, evaluate_value
+
+    with pytest.raises(ExpressionError):
+        evaluate_value("{{ [1, 2] | project({'a': 'b'}) }}", {})
+    with pytest.raises(ExpressionError):
+        evaluate_value("{{ [{'a': 1}] | project(['a']) }}", {})

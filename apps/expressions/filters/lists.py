@@ -143,6 +143,25 @@ def pluck(value: Any, key: Any) -> list:
     return [item[key] for item in sequence(value) if isinstance(item, Mapping) and key in item]
 
 
+@register("project")
+def project(value: Any, fields: Any) -> list[dict]:
+    """Each object reshaped to ``fields`` ({new key: its key in the object}): line items into a table's columns.
+
+    Keys an object lacks are left out, so a row is never filled with a guess.
+    """
+    if not isinstance(fields, Mapping) or not all(isinstance(k, str) and isinstance(v, str)
+                                                  for k, v in fields.items()):
+        raise Abort("type", _("project() needs an object of new key → existing key"))
+    rows, budget = [], current_budget()
+    for item in sequence(value):
+        if not isinstance(item, Mapping):
+            raise Abort("type", _("project() works on a list of objects, not on a %(type)s")
+                        % {"type": type_label(item)})
+        budget.loop_step()
+        rows.append({new: item[old] for new, old in fields.items() if old in item})
+    return rows
+
+
 @register("group_by", pass_arg="environment")
 def group_by(environment: Any, value: Any, key: Any) -> dict[Any, list]:
     """``lines|group_by('warehouse')`` → {warehouse: [lines...]}, in first-seen order."""
