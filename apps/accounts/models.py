@@ -14,6 +14,10 @@ class Workspace(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
+    http_allow_list = models.JSONField(
+        _("HTTP allow-list"), default=list, blank=True,
+        help_text=_("Private hosts, addresses or networks (optionally with :port) that flows and connectors "
+                    "of this workspace may call."))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -11,7 +11,7 @@ from apps.core.errors import NotFound, ValidationFailed
 from apps.core.views import WeftAPIView
 
 from .models import ApiToken, Member, Role
-from .services import add_member, issue_token, revoke_token
+from .services import add_member, http_allow_list, issue_token, revoke_token, set_http_allow_list
 
 
 def member_to_api(member: Member) -> dict:
@@ -23,6 +23,23 @@ class WorkspaceView(WeftAPIView):
         ws = request.workspace
         return Response({"id": ws.pk, "name": ws.name, "slug": ws.slug, "timezone": ws.timezone,
                          "me": member_to_api(request.member)})
+
+
+class HttpAllowListView(WeftAPIView):
+    """The private hosts this workspace's flows and connectors may call: builders read it, admins set it."""
+
+    required_role = Role.BUILDER
+    write_role = Role.ADMIN
+
+    def get(self, request):
+        return Response({"http_allow_list": http_allow_list(request.workspace)})
+
+    def put(self, request):
+        body = request.data if isinstance(request.data, dict) else {}
+        if "http_allow_list" not in body:
+            raise ValidationFailed({"http_allow_list": [_("is required")]})
+        entries = set_http_allow_list(request.workspace, body["http_allow_list"], member=request.member)
+        return Response({"http_allow_list": entries})
 
 
 class MemberListView(WeftAPIView):

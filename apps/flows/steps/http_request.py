@@ -4,7 +4,8 @@ Not transactional: the request leaves the building and cannot be rolled back,
 so it runs outside the step's transaction and sends an ``Idempotency-Key``
 (stable across retries) on unsafe methods for the receiver to deduplicate.
 5xx answers, timeouts and connection failures are retryable; 4xx are not,
-unless the status is listed in ``retry_on`` (e.g. 409, 429).
+unless the status is listed in ``retry_on`` (e.g. 409, 429). Private
+addresses are reachable only when the workspace's HTTP allow-list names them.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.accounts.services import http_allow_list
 from apps.core import http as _http
 
 from ..engine.signals import StepError
@@ -43,7 +45,8 @@ def decode(response: _http.Response) -> Any:
 
 
 def send(ctx: StepContext, method: str, url: str, *, headers: dict, body: bytes | None, timeout: Any,
-         expect: list[int] | None, retry_on: list[int]) -> _http.Response:
+         expect: list[int] | None, retry_on: list[int], follow_redirects: bool = True,
+         sensitive_headers: tuple[str, ...] = ()) -> _http.Response:
     """Make the request and turn failures into StepErrors the retry policy understands."""
     try:
         seconds = float(timeout if timeout not in (None, "") else 10)
@@ -51,7 +54,9 @@ def send(ctx: StepContext, method: str, url: str, *, headers: dict, body: bytes 
         raise StepError(_("%(where)s: must be a number of seconds") % {"where": ctx.where("timeout")},
                         code="invalid_option") from None
     try:
-        response = _http.request(method, url, headers=headers, body=body, timeout=seconds)
+        response = _http.request(method, url, headers=headers, body=body, timeout=seconds,
+                                 follow_redirects=follow_redirects, allow=http_allow_list(ctx.workspace),
+                                 sensitive_headers=sensitive_headers)
     except _http.HttpError as exc:
         raise StepError(f"{ctx.where()}: {exc}", code=exc.code, retryable=exc.retryable) from None
     ok = response.status in expect if expect else 200 <= response.status < 300
@@ -106,8 +111,10 @@ class HttpRequest(StepType):
             headers["Content-Type"] = "text/plain; charset=utf-8"
         if method in UNSAFE:
             headers["Idempotency-Key"] = ctx.idempotency_key()
-        headers.update(text_headers(ctx, "headers"))
+        own = text_headers(ctx, "headers")
+        headers.update(own)
         response = send(ctx, method, url, headers=headers, body=body, timeout=ctx.option("timeout"),
-                        expect=step.get("expect"), retry_on=step.get("retry_on") or [])
+                        expect=step.get("expect"), retry_on=step.get("retry_on") or [],
+                        sensitive_headers=tuple(own))
         return {"status": response.status, "headers": response.headers, "body": decode(response),
-                "truncated": response.truncated}
+                "truncated": response.truncated, "url": response.url, "redirects": response.redirects}

@@ -3,7 +3,8 @@
 Headers ``webhook-id`` (stable across retries, so the receiver can drop
 duplicates), ``webhook-timestamp`` and ``webhook-signature`` (``v1,`` + base64
 HMAC-SHA256 of ``id.timestamp.body``). A ``whsec_`` secret is base64 after its
-prefix, as the specification's libraries expect.
+prefix, as the specification's libraries expect. Redirects are not followed:
+the signed event goes to the URL the subscriber gave, or the step fails.
 """
 
 from __future__ import annotations
@@ -55,5 +56,6 @@ class WebhookSend(StepType):
         headers = {**text_headers(ctx, "headers"), "Content-Type": "application/json", "User-Agent": "Weft",
                    "webhook-id": message_id, "webhook-timestamp": str(timestamp), "webhook-signature": signature}
         response = send(ctx, "POST", str(ctx.option("url")), headers=headers, body=body,
-                        timeout=ctx.option("timeout"), expect=None, retry_on=step.get("retry_on") or [])
+                        timeout=ctx.option("timeout"), expect=None, retry_on=step.get("retry_on") or [],
+                        follow_redirects=False)
         return {"id": message_id, "event": event, "status": response.status, "body": decode(response)}

@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from apps.accounts.services import set_http_allow_list
 from apps.core import http as _http
 from apps.core.signing import sign
 from apps.flows.models import RunStatus, StepRun, Wait
@@ -23,6 +24,7 @@ class Server:
     def __init__(self) -> None:
         self.requests: list[dict] = []
         self.script: dict[str, list[tuple[int, object]]] = {}
+        self.moved: dict[str, tuple[int, str]] = {}
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -35,6 +37,12 @@ class Server:
                 path = self.path.split("?")[0]
                 outer.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
                                        "body": body})
+                if path in outer.moved:
+                    self.send_response(outer.moved[path][0])
+                    self.send_header("Location", outer.moved[path][1])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 answers = outer.script.get(path) or [(200, {"ok": True})]
                 status, payload = answers.pop(0) if len(answers) > 1 else answers[0]
                 data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
@@ -178,6 +186,60 @@ def test_allowed_hosts_lets_one_private_host_through(flows, server, settings):
     run = flows.run([{"id": "call", "type": "http.request", "url": server.url + "/x"}])
 
     assert run.status == RunStatus.SUCCEEDED, run.error
+
+
+@pytest.fixture
+def guarded(settings):
+    settings.WEFT_HTTP_ALLOW_PRIVATE = False
+    settings.WEFT_HTTP_ALLOWED_HOSTS = []
+
+
+def test_a_step_reaches_a_private_server_only_when_the_workspace_lists_it(flows, server, guarded, make):
+    steps = [{"id": "call", "type": "http.request", "url": server.url + "/x"}]
+    run = flows.run(steps)
+    assert run.status == RunStatus.FAILED
+    assert run.error["code"] == "http_address_refused" and "allow-list" in run.error["message"]
+    assert server.requests == []
+
+    set_http_allow_list(make.workspace(), [server.url.removeprefix("http://")])
+    assert flows.run(steps).status == RunStatus.FAILED
+
+    set_http_allow_list(flows.workspace, [server.url.removeprefix("http://")])
+    run = flows.run(steps)
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    assert StepRun.objects.get(run=run, path="call").output["body"] == {"ok": True}
+    assert len(server.requests) == 1
+
+
+def test_a_step_follows_redirects_within_the_list_and_keeps_its_headers_home(flows, server, guarded):
+    port = server.url.rsplit(":", 1)[1]
+    set_http_allow_list(flows.workspace, ["127.0.0.1", "localhost"])
+    server.moved["/old"] = (301, "/new")
+    server.moved["/new"] = (302, f"http://localhost:{port}/elsewhere")
+    run = flows.run([{"id": "call", "type": "http.request", "url": server.url + "/old",
+                      "headers": {"X-Token": "abc"}}])
+
+    assert run.status == RunStatus.SUCCEEDED, run.error
+    out = StepRun.objects.get(run=run, path="call").output
+    assert out["redirects"] == 2 and out["url"] == f"http://localhost:{port}/elsewhere"
+    assert [r["headers"].get("X-Token") for r in server.requests] == ["abc", "abc", None]
+
+    server.moved["/hop"] = (302, "http://127.0.0.2:1/")
+    run = flows.run([{"id": "call", "type": "http.request", "url": server.url + "/hop"}])
+    assert run.error["code"] == "http_address_refused" and "127.0.0.2" in run.error["message"]
+
+
+def test_webhooks_use_the_list_and_do_not_follow_redirects(flows, server, guarded):
+    set_http_allow_list(flows.workspace, ["127.0.0.0/8"])
+    server.moved["/moved"] = (308, "/hooks")
+    run = flows.run([{"id": "hook", "type": "webhook.send", "url": server.url + "/hooks", "event": "x",
+                      "payload": {}, "secret": "s"}])
+    assert run.status == RunStatus.SUCCEEDED, run.error
+
+    run = flows.run([{"id": "hook", "type": "webhook.send", "url": server.url + "/moved", "event": "x",
+                      "payload": {}, "secret": "s"}])
+    assert run.error["code"] == "http_status" and run.error["status"] == 308
+    assert [r["path"] for r in server.requests] == ["/hooks", "/moved"]
 
 
 def test_public_addresses_pass_the_guard(settings, monkeypatch):
