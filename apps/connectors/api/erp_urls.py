@@ -1,3 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .erp_views import JournalExportView, JournalLayoutListView
+
+urlpatterns = [
+    path("forms/<slug:key>/export/journal/", JournalExportView.as_view(), name="journal-export"),
+    path("exports/journal-layouts/", JournalLayoutListView.as_view(), name="journal-layouts"),
+]

@@ -1,0 +1,1 @@
+"""Journal entries exported for ERP voucher imports (Kingdee, Yonyou, a generic layout), as data-driven layouts."""
