@@ -185,6 +185,7 @@ def _adapter(key: Any, errors: ErrorCollector) -> str:
     if key not in known:
         errors.add("adapter", _("unknown channel adapter '%(key)s' (known: %(known)s)")
                    % {"key": key, "known": ", ".join(sorted(known))})
+        return ""
     return str(key)
 
 

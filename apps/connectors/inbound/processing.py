@@ -92,7 +92,7 @@ def process(delivery: Delivery) -> None:
 def _apply(delivery: Delivery) -> tuple[str, dict[str, Any]]:
     endpoint = delivery.endpoint
     body = json.loads(delivery.body) if delivery.body else {}
-    order = _order(endpoint, body)
+    order = body if delivery.pulled else _order(endpoint, body)
     context = scope(body, delivery.headers, order, {"id": delivery.delivery_id, "pk": delivery.pk,
                                                     "received_at": delivery.received_at.isoformat()})
     if endpoint.form_id:

@@ -64,13 +64,15 @@ class Delivery(models.Model):
 
     ``delivery_id`` is the sender's id (``webhook-id`` or the mode's id header)
     or, without one, a hash of the body: a replay hits the unique constraint and
-    is acknowledged without being processed again.
+    is acknowledged without being processed again. A ``pulled`` delivery holds
+    one order a scheduled pull fetched, already in the canonical shape.
     """
 
     workspace = models.ForeignKey(WS, on_delete=models.CASCADE, related_name="+")
     endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="deliveries")
     delivery_id = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001  a rejected one has none
     status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.RECEIVED)
+    pulled = models.BooleanField(default=False)
     received_at = models.DateTimeField()
     headers = models.JSONField(default=dict)
     body = models.TextField(blank=True)

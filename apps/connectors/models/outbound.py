@@ -15,8 +15,11 @@ class Subscription(models.Model):
 
     ``events`` lists event types (``record.created``, ``run.failed``...); ``forms``
     narrows record events to some forms (empty: all). After
-    ``failure_threshold`` consecutive failed messages the subscription is
-    disabled and its creator notified.
+    ``failure_threshold`` consecutive failed attempts (any message; a success
+    resets the count) the subscription is disabled and its creator notified;
+    its pending messages wait, and go out once it is enabled again. After a
+    rotation, messages are signed with both secrets until
+    ``previous_secret_expires_at`` so the receiver can switch without a gap.
     """
 
     workspace = models.ForeignKey(WS, on_delete=models.CASCADE, related_name="+")
@@ -26,6 +29,8 @@ class Subscription(models.Model):
     events = models.JSONField(default=list)
     forms = models.ManyToManyField("forms.Form", blank=True, related_name="+")
     secret = models.CharField(max_length=500)
+    previous_secret = models.CharField(max_length=500, blank=True)
+    previous_secret_expires_at = models.DateTimeField(null=True, blank=True)
     headers = models.JSONField(default=dict, blank=True)
     enabled = models.BooleanField(default=True)
     failure_threshold = models.PositiveIntegerField(default=20)
@@ -50,7 +55,12 @@ class MessageStatus(models.TextChoices):
 
 
 class Message(models.Model):
-    """One event for one subscription. ``message_id`` is the ``webhook-id``, the same on every attempt."""
+    """One event for one subscription. ``message_id`` is the ``webhook-id``, the same on every attempt.
+
+    A sender claims a due message by setting ``lease_token`` and
+    ``lease_expires_at`` (longer than a request can take), so two workers
+    never send it at the same time; a crashed sender's lease simply runs out.
+    """
 
     workspace = models.ForeignKey(WS, on_delete=models.CASCADE, related_name="+")
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="messages")
@@ -63,6 +73,8 @@ class Message(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveIntegerField(null=True, blank=True)
     last_error = models.CharField(max_length=1000, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

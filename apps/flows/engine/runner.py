@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from ..models import ACTIVE_STATUSES, Flow, FlowVersion, Run, RunStatus, StepRun, StepStatus, Wait
+from . import hooks
 from .context import RunState
 from .interpreter import interpreter
 from .journal import DbJournal
@@ -241,6 +242,7 @@ def _finish(run: Run, state: RunState, status: str, *, output: Any = None, error
             return
         record_outcome(run.flow_id, status == RunStatus.SUCCEEDED, error)
         notify_parent(run.pk, status, output, error)
+        hooks.run_finished(run, status, error)
 
 
 def _keep_lease(run: Run) -> None:
@@ -272,6 +274,7 @@ def cancel(run: Run) -> bool:
         Wait.objects.filter(run=run, resolved_at__isnull=True).delete()
         if updated:
             notify_parent(run.pk, RunStatus.CANCELLED, None, error)
+            hooks.run_finished(run, RunStatus.CANCELLED, error)
     schedule_after_commit(run.flow_id)
     return bool(updated)
 

@@ -17,8 +17,10 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.expressions import ExpressionError
+from apps.forms import hooks as form_hooks
 from apps.forms.models import Event, Form
 
+from ..engine import hooks as engine_hooks
 from ..engine.breaker import record_outcome
 from ..engine.runner import start_run
 from ..models import Flow, Run, RunStatus, Wait
@@ -76,6 +78,7 @@ def _dispatch_batch(cutoff, size: int) -> int:
             raise  # the batch rolls back and is dispatched again later
         except Exception:  # a bug on one odd event must not block the outbox behind it
             log.exception("dispatching event %s failed; it is skipped", event.pk)
+    form_hooks.events_dispatched(events)
     Event.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=timezone.now())
     return len(events)
 
@@ -140,6 +143,7 @@ def _condition_failed(flow: Flow, change: Change, key: str, message: str) -> Run
             run = Run.objects.create(workspace_id=flow.workspace_id, flow=flow, flow_version=flow.version,
                                      status=RunStatus.FAILED, trigger=change.meta(), input=change.input(),
                                      dedupe_key=key, error=error, finished_at=timezone.now())
+            engine_hooks.run_finished(run, RunStatus.FAILED, error)
     except IntegrityError:
         return None
     log.warning("event %s: %s", change.event_id, message)
