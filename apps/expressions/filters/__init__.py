@@ -1,6 +1,18 @@
 """Filters available to expressions, by name (see each module for the why)."""
 
-from . import builtins, data, dates, lists, money, sequences, strings  # noqa: F401  registers
+from . import (  # noqa: F401  registers
+    builtins,
+    data,
+    dates,
+    digests,
+    encodings,
+    lists,
+    money,
+    sequences,
+    strings,
+    units,
+    zones,
+)
 from .lists import BLOCKED_FILTERS
 from .registry import FILTERS, register
 
