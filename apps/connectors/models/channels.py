@@ -15,6 +15,8 @@ class ChannelAccount(models.Model):
     Orders, pushed or pulled, go through ``endpoint`` (its mapping, its guard,
     its form), so both paths store an order the same way. ``cursor`` is the
     updated-since position of the pull; it moves only after a page is stored.
+    ``stock_listing`` gives, as expressions over the stock ``record``, the
+    channel's own ids of a SKU that its stock update needs (``num_iid``...).
     """
 
     workspace = models.ForeignKey(WS, on_delete=models.CASCADE, related_name="+")
@@ -34,6 +36,7 @@ class ChannelAccount(models.Model):
     stock_form = models.ForeignKey("forms.Form", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     stock_sku_field = models.CharField(max_length=80, blank=True)
     stock_available = models.CharField(max_length=500, blank=True)
+    stock_listing = models.JSONField(default=dict, blank=True)
     push_enabled = models.BooleanField(default=False)
     push_window_seconds = models.PositiveIntegerField(default=5)
     enabled = models.BooleanField(default=True)
@@ -79,6 +82,7 @@ class StockPush(models.Model):
     workspace = models.ForeignKey(WS, on_delete=models.CASCADE, related_name="+")
     account = models.ForeignKey(ChannelAccount, on_delete=models.CASCADE, related_name="stock_pushes")
     sku = models.CharField(max_length=200)
+    listing = models.JSONField(default=dict, blank=True)
     quantity = models.BigIntegerField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     due_at = models.DateTimeField()

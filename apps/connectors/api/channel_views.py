@@ -1,0 +1,103 @@
+"""Channel accounts over the API: configure, pull now, see stock pushes, list adapters."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+
+from apps.accounts.models import Role
+from apps.core.views import WeftAPIView
+
+from ..channels import accounts as services
+from ..channels.pull import PullFailed, pull_account
+from ..models import ChannelAccount
+
+SECRET_KEYS = ("secret", "token", "password", "key")
+
+
+def _masked(credentials: dict) -> dict:
+    return {k: ("***" if any(s in k.lower() for s in SECRET_KEYS) else v) for k, v in (credentials or {}).items()}
+
+
+def account_to_api(account: ChannelAccount) -> dict:
+    return {
+        "key": account.key, "name": account.name, "adapter": account.adapter,
+        "endpoint": account.endpoint.key if account.endpoint_id else None, "base_url": account.base_url,
+        "credentials": _masked(account.credentials), "pull_enabled": account.pull_enabled,
+        "pull_interval_seconds": account.pull_interval_seconds, "cursor": account.cursor,
+        "next_pull_at": account.next_pull_at.isoformat() if account.next_pull_at else None,
+        "last_pull_at": account.last_pull_at.isoformat() if account.last_pull_at else None,
+        "last_pull_error": account.last_pull_error or None,
+        "stock_form": account.stock_form.key if account.stock_form_id else None,
+        "stock_sku_field": account.stock_sku_field, "stock_available": account.stock_available,
+        "stock_listing": account.stock_listing,
+        "push_enabled": account.push_enabled, "push_window_seconds": account.push_window_seconds,
+        "enabled": account.enabled,
+    }
+
+
+class AdapterListView(WeftAPIView):
+    def get(self, request):
+        from ..adapters import all_adapters
+
+        return Response({"results": [{"key": a["key"], "name": a.get("name"), "pull": bool(a.get("pull")),
+                                      "stock_update": bool(a.get("stock_update")),
+                                      "verification": (a.get("intake") or {}).get("verification")}
+                                     for a in all_adapters()]})
+
+
+class AccountListView(WeftAPIView):
+    write_role = Role.BUILDER
+
+    def get(self, request):
+        items = ChannelAccount.objects.filter(workspace=request.workspace).select_related(
+            "endpoint", "stock_form").order_by("key")
+        return Response({"results": [account_to_api(a) for a in items]})
+
+    @extend_schema(summary="Connect a shop on a sales channel", request=dict)
+    def post(self, request):
+        account = services.save_account(request.workspace, request.data, member=request.member)
+        return Response(account_to_api(account), status=status.HTTP_201_CREATED)
+
+
+class AccountDetailView(WeftAPIView):
+    write_role = Role.BUILDER
+
+    def get(self, request, key: str):
+        return Response(account_to_api(services.get_account(request.workspace, key)))
+
+    @extend_schema(request=dict)
+    def put(self, request, key: str):
+        account = services.get_account(request.workspace, key)
+        account = services.save_account(request.workspace, request.data, member=request.member, account=account)
+        return Response(account_to_api(account))
+
+    def delete(self, request, key: str):
+        services.get_account(request.workspace, key).delete()
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AccountPullView(WeftAPIView):
+    write_role = Role.BUILDER
+
+    @extend_schema(summary="Pull the account's new orders now", request=None)
+    def post(self, request, key: str):
+        account = services.get_account(request.workspace, key)
+        try:
+            stored = pull_account(account)
+        except PullFailed as exc:
+            ChannelAccount.objects.filter(pk=account.pk).update(last_pull_error=str(exc)[:2000])
+            return Response({"code": "pull_failed", "errors": {"base_url": [str(exc)]}},
+                            status=status.HTTP_502_BAD_GATEWAY)
+        return Response({"stored": stored, "cursor": account.cursor})
+
+
+class AccountPushListView(WeftAPIView):
+    def get(self, request, key: str):
+        account = services.get_account(request.workspace, key)
+        items = account.stock_pushes.order_by("-id")[:100]
+        return Response({"results": [{"id": p.pk, "sku": p.sku, "quantity": p.quantity, "status": p.status,
+                                      "changes": p.changes, "attempts": p.attempts, "status_code": p.status_code,
+                                      "error": p.error or None, "due_at": p.due_at.isoformat(),
+                                      "sent_at": p.sent_at.isoformat() if p.sent_at else None} for p in items]})
