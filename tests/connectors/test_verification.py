@@ -30,7 +30,7 @@ def signed(mode: str, options: dict, secret: str, body: bytes = BODY, *, deliver
 
 
 CASES = [
-    ("standard_webhooks", {}, new_secret()),
+    ("standard_webhooks", {}, "whsec_" + base64.b64encode(b"fixed secret of the verification tests").decode()),
     ("shopify", {}, "shpss_0123456789abcdef"),
     ("hmac", {"header": "X-WC-Webhook-Signature", "encoding": "base64", "id_header": "X-WC-Webhook-Delivery-ID"},
      "woo-secret-0123456789"),
@@ -38,9 +38,10 @@ CASES = [
     ("hmac", {"header": "X-Sign", "algorithm": "md5", "encoding": "hex"}, "top-secret-0123456789"),
     ("token", {"header": "X-Shop-Token", "id_header": "X-Request-Id"}, "tok-0123456789abcdef"),
 ]
+IDS = ["standard", "shopify", "woocommerce", "github-style", "md5-hex", "token"]
 
 
-@pytest.mark.parametrize(("mode", "options", "secret"), CASES)
+@pytest.mark.parametrize(("mode", "options", "secret"), CASES, ids=IDS)
 def test_a_correctly_signed_delivery_is_accepted(mode, options, secret):
     headers = signed(mode, options, secret)
     delivery_id = verify(mode, options, [secret], headers)
@@ -50,7 +51,7 @@ def test_a_correctly_signed_delivery_is_accepted(mode, options, secret):
         assert delivery_id is None
 
 
-@pytest.mark.parametrize(("mode", "options", "secret"), CASES)
+@pytest.mark.parametrize(("mode", "options", "secret"), CASES, ids=IDS)
 def test_a_wrong_secret_is_refused(mode, options, secret):
     wrong = new_secret() if mode == "standard_webhooks" else secret + "x"
     headers = signed(mode, options, wrong)
@@ -60,7 +61,7 @@ def test_a_wrong_secret_is_refused(mode, options, secret):
     assert caught.value.status == 401
 
 
-@pytest.mark.parametrize(("mode", "options", "secret"), [c for c in CASES if c[0] != "token"])
+@pytest.mark.parametrize(("mode", "options", "secret"), CASES[:-1], ids=IDS[:-1])
 def test_a_changed_body_is_refused(mode, options, secret):
     headers = signed(mode, options, secret)
     with pytest.raises(VerificationFailed) as caught:
@@ -68,7 +69,7 @@ def test_a_changed_body_is_refused(mode, options, secret):
     assert caught.value.code == "bad_signature"
 
 
-@pytest.mark.parametrize(("mode", "options", "secret"), CASES)
+@pytest.mark.parametrize(("mode", "options", "secret"), CASES, ids=IDS)
 def test_missing_headers_are_named(mode, options, secret):
     with pytest.raises(VerificationFailed) as caught:
         verify(mode, options, [secret], {})
@@ -78,7 +79,7 @@ def test_missing_headers_are_named(mode, options, secret):
     assert named in str(caught.value)
 
 
-@pytest.mark.parametrize(("mode", "options", "secret"), CASES)
+@pytest.mark.parametrize(("mode", "options", "secret"), CASES, ids=IDS)
 def test_during_a_rotation_both_secrets_are_accepted(mode, options, secret):
     new = secret[:-1] + ("A" if secret[-1] != "A" else "B") if mode != "standard_webhooks" else new_secret()
     assert verify(mode, options, [new, secret], signed(mode, options, secret)) == verify(
