@@ -231,7 +231,8 @@ def resolve(host: str, port: int, allow: Sequence[str] = ()) -> str:
         if is_public(address) or any(entry.matches(host, address, port) for entry in entries):
             continue
         shown = _forms(address)[-1]
-        names = f"'{host}'" if host == str(shown) else f"'{host}' or '{shown}'"
+        names = f"'{host}'" if host == str(shown) else _("'%(host)s' or '%(address)s'") % {
+            "host": host, "address": shown}
         raise AddressRefused(_(
             "'%(host)s' (port %(port)d) resolves to %(address)s, a private, local or reserved address, so the "
             "request is refused. If this server is meant to be reached, a workspace owner or admin can add "
