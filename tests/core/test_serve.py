@@ -1,4 +1,4 @@
-"""``manage.py serve`` end to end: real daphne, Celery worker and beat processes.
+"""``manage.py serve`` end to end: the real web server (uvicorn, or daphne without it), Celery worker and beat.
 
 The server runs on the embedded stack (SQLite and the filesystem broker) in a
 temporary ``WEFT_VAR_DIR``, whatever the test run itself uses; when the run has a
@@ -7,6 +7,7 @@ Redis broker, the same is checked on Redis too (on a database of its own).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -23,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from apps.core.management.commands.serve import web_command
 from apps.core.tasks import PURGE_IDEMPOTENCY_KEYS
 
 pytestmark = pytest.mark.slow
@@ -97,6 +99,15 @@ class Served:
         except OSError:
             return 0
 
+    def post(self, path: str, body: bytes) -> tuple[int, dict]:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body,
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=5) as response:
+                return response.status, json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+
     def celery(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "celery", "-A", "apps", *args], cwd=ROOT, env=self.env,
                               capture_output=True, text=True, timeout=60)
@@ -125,6 +136,8 @@ def test_serve_runs_web_worker_and_beat_and_stops_them_on_ctrl_c(served: Served)
     served.wait_for("the API", lambda: served.get("/api/schema/") == 200)
     assert served.get("/static/admin/css/base.css") == 200  # collected, served by whitenoise
     assert (Path(served.env["WEFT_VAR_DIR"]) / "staticfiles" / "admin" / "css" / "base.css").is_file()
+    status, answer = served.post("/api/v1/hooks/in/no-such-token/", b"{}")  # the intake route, before Django
+    assert status == 404 and answer["code"] == "endpoint_not_found"
 
     worker = f"weft@{socket.gethostname()}"
     served.wait_for("the worker's pong", lambda: "pong" in served.celery(
@@ -141,7 +154,25 @@ def test_serve_runs_web_worker_and_beat_and_stops_them_on_ctrl_c(served: Served)
 
     served.process.send_signal(signal.SIGINT)
     assert served.process.wait(timeout=60) == 0, served.output
-    for name in CHILDREN:
+    for name in ("worker", "beat"):
         assert f"{name} exited with code 0" in served.output, served.output
+    # uvicorn stops gracefully, then raises the SIGTERM it was sent again so that its parent sees why it ended.
+    assert "web exited with code 0" in served.output or (
+        f"web exited with code {-signal.SIGTERM}" in served.output
+        and "Finished server process" in served.output), served.output
     if Path("/proc/self/environ").exists():
         assert _processes_with(f"WEFT_VAR_DIR={served.env['WEFT_VAR_DIR']}") == []
+
+
+def test_the_web_server_is_uvicorn_when_installed_else_daphne(monkeypatch):
+    import importlib.util
+
+    pytest.importorskip("uvicorn")
+    one = web_command("127.0.0.1", 8123)
+    assert one[2:5] == ["uvicorn", "apps.asgi:application", "--host"] and "--workers" not in one
+    assert "--no-access-log" in one
+    two = web_command("127.0.0.1", 8123, 2, access_log=True)
+    assert two[two.index("--workers") + 1] == "2" and "--no-access-log" not in two
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "uvicorn" else real(name, *a))
+    assert web_command("127.0.0.1", 8123)[2:] == ["daphne", "-b", "127.0.0.1", "-p", "8123", "apps.asgi:application"]

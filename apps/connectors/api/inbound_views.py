@@ -169,8 +169,10 @@ def _headers(request: HttpRequest) -> dict[str, str]:
 def intake_view(request: HttpRequest, token: str) -> HttpResponse:
     """The public URL senders post to: the unguessable token names the endpoint, the signature proves the sender.
 
-    A plain Django view (no authentication classes, no content negotiation):
-    this is the busiest URL in Weft and answers in one INSERT.
+    A plain Django view (no authentication classes, no content negotiation),
+    for WSGI and Django's test client. Under the ASGI server (``manage.py
+    serve``) ``apps/asgi.py`` answers this URL before Django, under the same
+    rules, storing through the group commit.
     """
     if request.method != "POST":
         return HttpResponse(status=405, headers={"Allow": "POST"})

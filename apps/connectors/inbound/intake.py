@@ -7,21 +7,36 @@ duplicate without being stored or processed again. A refused delivery answers
 4xx with the reason and is logged; a few per endpoint are kept as ``rejected``
 rows so that a builder can see why a sender fails, without letting a flood of
 bad requests fill the database.
+
+Two ways in, one set of rules. ``accept`` (the Django view: tests, WSGI)
+stores with one INSERT on the caller's connection. ``accept_async`` (the ASGI
+route of ``apps/asgi.py``, what ``manage.py serve`` answers with) checks the
+delivery in the event loop and hands the row to this process's group commit:
+one thread writes every delivery waiting at that moment with one multi-row
+INSERT, which is one transaction, and each request is answered after it
+committed. Under load that turns hundreds of commits a second into a few
+dozen, with no thread hop per request.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+import os
 import threading
 import time
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import trans_real
 
 from apps.core.errors import NON_FIELD
 
@@ -37,6 +52,7 @@ CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"
 MAX_HEADERS, MAX_HEADER_CHARS = 100, 4000
 REJECTED_EXCERPT = 2000
 REJECTED_KEPT_PER_MINUTE = 20
+CHECK_IN_LOOP_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -52,9 +68,27 @@ class Listener:
     drop_header: str | None
 
 
+@dataclass(frozen=True)
+class Refusal:
+    status: int
+    code: str
+    message: str
+    field: str = NON_FIELD
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A verified delivery, ready to store: its id, the headers kept (JSON) and the body as text."""
+
+    delivery_id: str
+    headers: str
+    text: str
+
+
 _cache: dict[str, tuple[float, Listener | None]] = {}
 _cache_lock = threading.Lock()
 _rejections: dict[int, list[float]] = {}
+_MISS = object()
 
 
 def forget(token: str | None = None) -> None:
@@ -66,11 +100,18 @@ def forget(token: str | None = None) -> None:
             _cache.pop(token, None)
 
 
-def listener(token: str) -> Listener | None:
-    now = time.monotonic()
+def _cached(token: str) -> Listener | None | object:
     cached = _cache.get(token)
-    if cached is not None and now - cached[0] < CACHE_SECONDS:
+    if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]
+    return _MISS
+
+
+def listener(token: str) -> Listener | None:
+    found = _cached(token)
+    if found is not _MISS:
+        return found  # type: ignore[return-value]
+    now = time.monotonic()
     endpoint = Endpoint.objects.filter(token=token, enabled=True).first() if token else None
     found = _listener(endpoint) if endpoint is not None else None
     with _cache_lock:
@@ -96,36 +137,50 @@ def _error(code: str, message: str, field: str = NON_FIELD) -> dict[str, Any]:
     return {"code": code, "errors": {field: [message]}}
 
 
+def _not_found() -> tuple[int, dict[str, Any]]:
+    return 404, _error("endpoint_not_found", _("No endpoint listens at this address."))
+
+
+def check(found: Listener, body: bytes, headers: Mapping[str, str], *, declared_length: int | None = None,
+          too_large: bool = False) -> Checked | Refusal:
+    """Size, signature and JSON: what decides between storing and refusing, without touching the database."""
+    limit = found.max_body_bytes
+    if too_large or (declared_length or 0) > limit or len(body) > limit:
+        return Refusal(413, "body_too_large", _("The body is larger than %(n)d bytes.") % {"n": limit}, "body")
+    try:
+        sender_id = modes.get(found.mode).verify(found.options, list(found.secrets), headers, body, time.time())
+    except VerificationFailed as exc:
+        return Refusal(exc.status, exc.code, str(exc))
+    try:
+        text = body.decode("utf-8")
+        json.loads(text)
+    except UnicodeDecodeError:
+        return Refusal(400, "malformed_json", _("The body is not UTF-8 text."), "body")
+    except ValueError as exc:
+        return Refusal(400, "malformed_json", _("The body is not valid JSON: %(reason)s") % {"reason": exc}, "body")
+    kept = json.dumps(kept_headers(headers, found.drop_header), ensure_ascii=False)
+    return Checked(sender_id or body_id(body), kept, text)
+
+
 def accept(token: str, body: bytes, headers: Mapping[str, str], *, declared_length: int | None = None
            ) -> tuple[int, dict[str, Any]]:
     """Verify and store one delivery; ``headers`` have lower-case names. Answers (status, JSON body)."""
     found = listener(token)
     if found is None:
-        return 404, _error("endpoint_not_found", _("No endpoint listens at this address."))
-    limit = found.max_body_bytes
-    if (declared_length or 0) > limit or len(body) > limit:
-        return _reject(found, 413, "body_too_large", _("The body is larger than %(n)d bytes.") % {"n": limit},
-                       headers, body[:REJECTED_EXCERPT], "body")
-    try:
-        sender_id = modes.get(found.mode).verify(found.options, list(found.secrets), headers, body, time.time())
-    except VerificationFailed as exc:
-        return _reject(found, exc.status, exc.code, str(exc), headers, body)
-    try:
-        text = body.decode("utf-8")
-        json.loads(text)
-    except UnicodeDecodeError:
-        return _reject(found, 400, "malformed_json", _("The body is not UTF-8 text."), headers, body, "body")
-    except ValueError as exc:
-        return _reject(found, 400, "malformed_json", _("The body is not valid JSON: %(reason)s") % {"reason": exc},
-                       headers, body, "body")
-    delivery_id = sender_id or body_id(body)
-    stored = store(found, delivery_id, kept_headers(headers, found.drop_header), text)
+        return _not_found()
+    checked = check(found, body, headers, declared_length=declared_length)
+    if isinstance(checked, Refusal):
+        return refuse(found, checked, headers, body)
+    stored = _store_one(found.workspace_id, found.id, checked.delivery_id, checked.headers, checked.text)
     if stored is None:
-        existing = Delivery.objects.filter(endpoint_id=found.id, delivery_id=delivery_id).values_list(
-            "pk", flat=True).first()
-        return 200, {"delivery": existing, "duplicate": True}
+        return 200, {"delivery": _existing(found.id, checked.delivery_id), "duplicate": True}
     process_soon()
     return 202, {"delivery": stored}
+
+
+def _existing(endpoint_id: int, delivery_id: str) -> int | None:
+    return Delivery.objects.filter(endpoint_id=endpoint_id, delivery_id=delivery_id).values_list(
+        "pk", flat=True).first()
 
 
 def kept_headers(headers: Mapping[str, str], drop: str | None = None) -> dict[str, str]:
@@ -140,34 +195,46 @@ def kept_headers(headers: Mapping[str, str], drop: str | None = None) -> dict[st
     return kept
 
 
-_INSERT = ("INSERT INTO connectors_delivery (workspace_id, endpoint_id, delivery_id, status, received_at, headers,"
-           " body, attempts, result) VALUES (%s, %s, %s, %s, %s, %s, %s, 0, %s)"
-           " ON CONFLICT (endpoint_id, delivery_id) WHERE delivery_id IS NOT NULL DO NOTHING RETURNING id")
+_COLUMNS = "(workspace_id, endpoint_id, delivery_id, status, pulled, received_at, headers, body, attempts, result)"
+_ROW = "(%s, %s, %s, %s, %s, %s, %s, %s, 0, %s)"
+_CONFLICT = " ON CONFLICT (endpoint_id, delivery_id) WHERE delivery_id IS NOT NULL DO NOTHING"
+_INSERT = f"INSERT INTO connectors_delivery {_COLUMNS} VALUES {_ROW}{_CONFLICT} RETURNING id"
 
 
-def store(found: Listener, delivery_id: str, headers: dict[str, str], body: str) -> int | None:
+def store(workspace_id: int, endpoint_id: int, delivery_id: str, headers: dict[str, str], body: str, *,
+          pulled: bool = False) -> int | None:
     """Insert the delivery unless its id is already stored; its new id, or None for a replay."""
+    return _store_one(workspace_id, endpoint_id, delivery_id, json.dumps(headers, ensure_ascii=False), body,
+                      pulled=pulled)
+
+
+def _store_one(workspace_id: int, endpoint_id: int, delivery_id: str, headers: str, body: str, *,
+               pulled: bool = False) -> int | None:
     received = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(_INSERT, [found.workspace_id, found.id, delivery_id, DeliveryStatus.RECEIVED, received,
-                                 json.dumps(headers, ensure_ascii=False), body, "{}"])
+        cursor.execute(_INSERT, [workspace_id, endpoint_id, delivery_id, DeliveryStatus.RECEIVED, pulled, received,
+                                 headers, body, "{}"])
         row = cursor.fetchone()
     return row[0] if row else None
 
 
-def _reject(found: Listener, status: int, code: str, message: str, headers: Mapping[str, str], body: bytes,
-            field: str = NON_FIELD) -> tuple[int, dict[str, Any]]:
-    log.warning("endpoint %s refused a delivery: %s (%s)", found.id, code, message)
+def refuse(found: Listener, refusal: Refusal, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
+    """Log the refusal, keep a few as ``rejected`` rows, and answer with the reason."""
+    log.warning("endpoint %s refused a delivery: %s (%s)", found.id, refusal.code, refusal.message)
     if _keep_rejection(found.id):
-        try:
-            Delivery.objects.create(
-                workspace_id=found.workspace_id, endpoint_id=found.id, status=DeliveryStatus.REJECTED,
-                received_at=timezone.now(), headers=kept_headers(headers, found.drop_header),
-                body=body[:REJECTED_EXCERPT].decode("utf-8", errors="replace"),
-                error={"code": code, "message": message, "status": status})
-        except IntegrityError:
-            log.exception("could not log a refused delivery")
-    return status, _error(code, message, field)
+        _keep(found, refusal, headers, body)
+    return refusal.status, _error(refusal.code, refusal.message, refusal.field)
+
+
+def _keep(found: Listener, refusal: Refusal, headers: Mapping[str, str], body: bytes) -> None:
+    try:
+        Delivery.objects.create(
+            workspace_id=found.workspace_id, endpoint_id=found.id, status=DeliveryStatus.REJECTED,
+            received_at=timezone.now(), headers=kept_headers(headers, found.drop_header),
+            body=body[:REJECTED_EXCERPT].decode("utf-8", errors="replace"),
+            error={"code": refusal.code, "message": refusal.message, "status": refusal.status})
+    except IntegrityError:
+        log.exception("could not log a refused delivery")
 
 
 def _keep_rejection(endpoint_id: int) -> bool:
@@ -178,3 +245,256 @@ def _keep_rejection(endpoint_id: int) -> bool:
         recent.append(now)
     _rejections[endpoint_id] = recent
     return keep
+
+
+# --- the ASGI way in ----------------------------------------------------------------------------------
+
+
+async def accept_async(token: str, headers: Mapping[str, str], read_body: Callable[[int], Awaitable[bytes | None]],
+                       *, declared_length: int | None = None) -> tuple[int, dict[str, Any]]:
+    """``accept`` for the event loop; ``read_body(limit)`` gives the body, or None past ``limit`` bytes.
+
+    The database is reached only through the group commit, or in a thread
+    for what is rare: an endpoint not in the cache, a refusal kept as a row.
+    """
+    found = _cached(token)
+    if found is _MISS:
+        found = await _in_thread(listener, token)
+    with _language(headers):
+        if found is None:
+            return _not_found()
+        assert isinstance(found, Listener)
+        declared = declared_length
+        limit = found.max_body_bytes
+        body = b"" if (declared or 0) > limit else await read_body(limit)
+        too_large = body is None
+        body = body or b""
+        if len(body) > CHECK_IN_LOOP_BYTES:
+            checked = await _in_thread(_checked_in, translation.get_language(), found, body, headers, declared)
+        else:
+            checked = check(found, body, headers, declared_length=declared, too_large=too_large)
+        if isinstance(checked, Refusal):
+            log.warning("endpoint %s refused a delivery: %s (%s)", found.id, checked.code, checked.message)
+            if _keep_rejection(found.id):
+                await _in_thread(_keep, found, checked, headers, body)
+            return checked.status, _error(checked.code, checked.message, checked.field)
+    try:
+        stored, duplicate = await group_commit.store(found, checked)
+    except Exception:
+        log.exception("endpoint %s: a delivery could not be stored", found.id)
+        return 503, _error("not_stored", _("The delivery could not be stored; send it again."))
+    if duplicate:
+        return 200, {"delivery": stored, "duplicate": True}
+    return 202, {"delivery": stored}
+
+
+def _checked_in(language: str, found: Listener, body: bytes, headers: Mapping[str, str],
+                declared: int | None) -> Checked | Refusal:
+    with translation.override(language):
+        return check(found, body, headers, declared_length=declared)
+
+
+@contextlib.contextmanager
+def _language(headers: Mapping[str, str]) -> Iterator[None]:
+    """Refusals in the sender's language (Accept-Language), as LocaleMiddleware does for Django's views."""
+    accepted = headers.get("accept-language")
+    if not accepted:
+        yield
+        return
+    language = settings.LANGUAGE_CODE
+    for code, _quality in trans_real.parse_accept_lang_header(accepted):
+        if code == "*":
+            break
+        try:
+            language = trans_real.get_supported_language_variant(code)
+            break
+        except LookupError:
+            continue
+    with translation.override(language):
+        yield
+
+
+async def _in_thread(function: Callable[..., Any], *args: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(None, _closing, function, args)
+
+
+def _closing(function: Callable[..., Any], args: tuple) -> Any:
+    """Run in an executor thread, then give its database connection back: these calls are rare."""
+    try:
+        return function(*args)
+    finally:
+        connection.close()
+
+
+# --- group commit -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    """One delivery waiting for the group commit, and the future of the request waiting for it."""
+
+    workspace_id: int
+    endpoint_id: int
+    delivery_id: str
+    headers: str
+    text: str
+    received: Any
+    loop: asyncio.AbstractEventLoop | None = None
+    future: asyncio.Future | None = None
+
+
+def store_rows(rows: list[Row]) -> list[tuple[int | None, bool]]:
+    """Store these deliveries with one INSERT (one transaction); per row (pk, duplicate).
+
+    A delivery id repeated within the rows, or already stored, is a duplicate
+    and gets the stored row's pk. Stored ids are looked up first: a replay of
+    a delivery that a worker is processing right now would otherwise make the
+    INSERT wait for that worker's transaction (its new row version is not yet
+    committed), and every delivery of the batch with it. ON CONFLICT DO NOTHING
+    still settles two requests racing with the same new id.
+    """
+    first: dict[tuple[int, str], int] = {}
+    for index, row in enumerate(rows):
+        first.setdefault((row.endpoint_id, row.delivery_id), index)
+    known = _stored(list(first))
+    fresh = [rows[index] for key, index in first.items() if key not in known]
+    inserted: dict[tuple[int, str], int] = {}
+    if fresh:
+        params: list[Any] = []
+        for row in fresh:
+            params += [row.workspace_id, row.endpoint_id, row.delivery_id, DeliveryStatus.RECEIVED, False,
+                       row.received, row.headers, row.text, "{}"]
+        sql = (f"INSERT INTO connectors_delivery {_COLUMNS} VALUES {', '.join([_ROW] * len(fresh))}{_CONFLICT}"
+               " RETURNING id, endpoint_id, delivery_id")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            inserted = {(endpoint, delivery): pk for pk, endpoint, delivery in cursor.fetchall()}
+        known.update(inserted)
+        raced = [(row.endpoint_id, row.delivery_id) for row in fresh
+                 if (row.endpoint_id, row.delivery_id) not in inserted]
+        if raced:
+            known.update(_stored(raced))
+    results = []
+    for index, row in enumerate(rows):
+        key = (row.endpoint_id, row.delivery_id)
+        results.append((known.get(key), not (key in inserted and first[key] == index)))
+    return results
+
+
+def _stored(keys: list[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    """The pks of the deliveries already stored under these (endpoint, delivery id) keys."""
+    by_endpoint: dict[int, list[str]] = {}
+    for endpoint_id, delivery_id in keys:
+        by_endpoint.setdefault(endpoint_id, []).append(delivery_id)
+    found = {}
+    with connection.cursor() as cursor:
+        for endpoint_id, delivery_ids in by_endpoint.items():
+            cursor.execute("SELECT delivery_id, id FROM connectors_delivery WHERE endpoint_id = %s AND delivery_id IN"
+                           f" ({', '.join(['%s'] * len(delivery_ids))})", [endpoint_id, *delivery_ids])
+            for delivery_id, pk in cursor.fetchall():
+                found[(endpoint_id, delivery_id)] = pk
+    return found
+
+
+class GroupCommit:
+    """One writer thread per process: it stores every delivery waiting when it comes round, then answers them.
+
+    While one INSERT runs, the next deliveries queue up and go in the next
+    one, so the batch grows with the load and nothing waits for a timer.
+    A failed INSERT fails every delivery of its batch (answered 503, and the
+    sender sends it again; its id makes that safe).
+    """
+
+    MAX_ROWS = 500
+    MAX_BYTES = 8 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self._queue: deque[Row] = deque()
+        self._ready = threading.Condition()
+        self._pid = 0
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    async def store(self, found: Listener, checked: Checked) -> tuple[int | None, bool]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+        received = connection.ops.adapt_datetimefield_value(timezone.now())
+        self.submit(Row(found.workspace_id, found.id, checked.delivery_id, checked.headers, checked.text, received,
+                        loop, future))
+        return await future
+
+    def submit(self, row: Row) -> None:
+        with self._ready:
+            if self._pid != os.getpid():  # first use in this process (or after a fork)
+                self._pid = os.getpid()
+                self._queue.clear()
+                self._stopping = False
+                self._thread = threading.Thread(target=self._run, name="weft-intake-writer", daemon=True)
+                self._thread.start()
+            self._queue.append(row)
+            self._ready.notify()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Store what is queued, then end the writer and close its connection (a later delivery starts another)."""
+        with self._ready:
+            thread = self._thread if self._pid == os.getpid() else None
+            self._stopping = True
+            self._ready.notify()
+        if thread is not None:
+            thread.join(timeout)
+
+    def _take(self) -> list[Row] | None:
+        with self._ready:
+            while not self._queue:
+                if self._stopping:
+                    self._pid, self._thread, self._stopping = 0, None, False
+                    return None
+                self._ready.wait()
+            batch, size = [], 0
+            while self._queue and len(batch) < self.MAX_ROWS and size < self.MAX_BYTES:
+                row = self._queue.popleft()
+                batch.append(row)
+                size += len(row.text)
+            return batch
+
+    def _run(self) -> None:
+        while True:
+            batch = self._take()
+            if batch is None:
+                connection.close()
+                return
+            try:
+                results: list[tuple[int | None, bool]] | BaseException = store_rows(batch)
+            except Exception as exc:
+                log.exception("storing %d deliveries failed", len(batch))
+                with contextlib.suppress(Exception):
+                    connection.close()  # the next batch opens a fresh connection
+                results = exc
+            _answer(batch, results)
+            if not isinstance(results, BaseException) and any(not duplicate for _pk, duplicate in results):
+                process_soon()
+
+
+def _answer(batch: list[Row], results: list[tuple[int | None, bool]] | BaseException) -> None:
+    """Wake each waiting request's loop once per batch, not once per row."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future, Any]]] = {}
+    for index, row in enumerate(batch):
+        if row.loop is not None and row.future is not None:
+            outcome = results if isinstance(results, BaseException) else results[index]
+            by_loop.setdefault(row.loop, []).append((row.future, outcome))
+    for loop, settled in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a loop closed meanwhile has no one waiting
+            loop.call_soon_threadsafe(_resolve, settled)
+
+
+def _resolve(settled: list[tuple[asyncio.Future, Any]]) -> None:
+    for future, outcome in settled:
+        if future.done():
+            continue
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
+
+
+group_commit = GroupCommit()

@@ -8,12 +8,23 @@ wrong (mapping, adapter, validation) is ``failed`` with the reason until a
 person fixes the endpoint and reprocesses it; an unexpected error is retried
 a few times first. An update older than the stored order (by the endpoint's
 guard fields) is ``skipped``: orders never move backwards.
+
+Deliveries bound for the same form with a unique key go through the records
+service's bulk upsert, a round at a time: each round holds at most one
+delivery per record key (the first of each key, then the second...), so the
+records see the same changes in the same order as one by one. A round the
+bulk upsert refuses (a validation error, a conflict, a rule) is rolled back
+and its deliveries are processed one by one, which gives each its own
+outcome; so does a delivery whose mapping fails. The outcome of every
+delivery is then the one the single path would give, for a few queries per
+round instead of a dozen per delivery.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
@@ -23,7 +34,15 @@ from django.utils.translation import gettext as _
 from apps.core.errors import WeftError
 from apps.expressions import ExpressionError
 from apps.flows.engine.runner import start_run
-from apps.forms.services.records import Kept, create_record, upsert_record
+from apps.forms.fields.base import WriteContext
+from apps.forms.models import Form, Record
+from apps.forms.services.records import (
+    Kept,
+    bulk_write,
+    create_record,
+    key_from_input,
+    upsert_record,
+)
 
 from ..models import Delivery, DeliveryStatus, Endpoint
 from .mapping import map_data, scope, stored_is_newer
@@ -58,10 +77,28 @@ def _batch(size: int) -> int:
     pending = Delivery.objects.filter(status=DeliveryStatus.RECEIVED).order_by("id")
     if connection.features.has_select_for_update_skip_locked:
         pending = pending.select_for_update(skip_locked=True, of=("self",))
-    deliveries = list(pending.select_related("endpoint", "endpoint__form", "endpoint__flow")[:size])
+    deliveries = list(pending[:size])
+    # Each endpoint (its form's definition, its mapping) is read once, not once per delivery.
+    endpoints = Endpoint.objects.select_related("form", "form__workspace", "flow").in_bulk(
+        {d.endpoint_id for d in deliveries})
     for delivery in deliveries:
-        process(delivery)
+        delivery.endpoint = endpoints[delivery.endpoint_id]
+    by_form: dict[int, list[Delivery]] = {}
+    for delivery in deliveries:
+        if _in_bulk(delivery.endpoint):
+            by_form.setdefault(delivery.endpoint.form_id, []).append(delivery)
+        else:
+            process(delivery)
+    for group in by_form.values():
+        if len(group) == 1:
+            process(group[0])
+        else:
+            process_many(group)
     return len(deliveries)
+
+
+def _in_bulk(endpoint: Endpoint) -> bool:
+    return bool(endpoint.form_id and endpoint.form.definition.get("unique_key"))
 
 
 def process(delivery: Delivery) -> None:
@@ -91,15 +128,21 @@ def process(delivery: Delivery) -> None:
 
 def _apply(delivery: Delivery) -> tuple[str, dict[str, Any]]:
     endpoint = delivery.endpoint
-    body = json.loads(delivery.body) if delivery.body else {}
-    order = body if delivery.pulled else _order(endpoint, body)
-    context = scope(body, delivery.headers, order, {"id": delivery.delivery_id, "pk": delivery.pk,
-                                                    "received_at": delivery.received_at.isoformat()})
+    body, order, context = _parsed(delivery)
     if endpoint.form_id:
         return _write(endpoint, context, order if order is not None else body)
     if endpoint.flow_id:
         return _run(endpoint, delivery, body, order)
     raise DeliveryError("no_target", _("The endpoint has neither a form nor a flow."))
+
+
+def _parsed(delivery: Delivery) -> tuple[Any, dict | None, dict[str, Any]]:
+    """The body, the adapter's canonical order (if any) and the scope its mapping is evaluated in."""
+    body = json.loads(delivery.body) if delivery.body else {}
+    order = body if delivery.pulled else _order(delivery.endpoint, body)
+    context = scope(body, delivery.headers, order, {"id": delivery.delivery_id, "pk": delivery.pk,
+                                                    "received_at": delivery.received_at.isoformat()})
+    return body, order, context
 
 
 def _order(endpoint: Endpoint, body: Any) -> dict | None:
@@ -133,3 +176,126 @@ def _run(endpoint: Endpoint, delivery: Delivery, body: Any, order: dict | None) 
     input_ = {"trigger": meta, "body": body, "order": order}
     run = start_run(flow, trigger=meta, input_=input_, dedupe_key=f"delivery:{delivery.pk}:{delivery.attempts}")
     return DeliveryStatus.PROCESSED, {"run": run.pk if run else None}
+
+
+# --- many deliveries of one form ----------------------------------------------------------------
+
+
+@dataclass
+class _Item:
+    delivery: Delivery
+    data: dict
+    key: str
+
+
+def process_many(deliveries: list[Delivery]) -> None:
+    """Process deliveries bound for one form (oldest first) inside the caller's transaction; see the module doc."""
+    form = deliveries[0].endpoint.form
+    ctx = WriteContext(workspace=form.workspace, form=form, member=None, record=None, now=timezone.now(),
+                       creating=True)
+    items: list[_Item] = []
+    for delivery in deliveries:
+        item = _mapped(delivery, form, ctx)
+        if item is None:
+            process(delivery)  # a mapping that fails fails again there, with its own outcome
+        else:
+            items.append(item)
+    rounds: list[list[_Item]] = []
+    seen: dict[str, int] = {}
+    for item in items:
+        turn = seen.get(item.key, 0)
+        seen[item.key] = turn + 1
+        if turn == len(rounds):
+            rounds.append([])
+        rounds[turn].append(item)
+    outcomes: list[tuple[Delivery, str, dict[str, Any]]] = []
+    for round_items in rounds:
+        outcomes += _write_round(form, round_items)
+    _save_outcomes(outcomes)
+
+
+def _mapped(delivery: Delivery, form: Form, ctx: WriteContext) -> _Item | None:
+    try:
+        body, order, context = _parsed(delivery)
+        data = map_data(delivery.endpoint.mapping, form, context, order if order is not None else body)
+        key = key_from_input(form, data, ctx)
+    except Exception:  # whatever it is, the single path gives this delivery its outcome
+        return None
+    return _Item(delivery, data, key) if key is not None else None
+
+
+def _write_round(form: Form, items: list[_Item]) -> list[tuple[Delivery, str, dict[str, Any]]]:
+    """At most one delivery per key: skip those the guard keeps out, bulk upsert the rest (or one by one).
+
+    A refused bulk upsert is tried once more before the deliveries go one by
+    one: most refusals are another worker creating the same record at the
+    same moment, and by then that record is committed and is simply updated.
+    """
+    outcomes: list[tuple[Delivery, str, dict[str, Any]]] = []
+    for attempt in (1, 2):
+        skipped, rest = _kept_out(form, items)
+        try:
+            with transaction.atomic():
+                written = bulk_write(form, [item.data for item in rest], member=None, upsert=True) if rest else None
+        except DatabaseError:
+            raise
+        except Exception:
+            if attempt == 1:
+                continue
+            for item in items:  # refused again: each delivery gets its own outcome
+                process(item.delivery)
+            return outcomes
+        outcomes += skipped
+        if written is not None:
+            for item, record, created in zip(rest, written.records, written.created, strict=True):
+                outcomes.append((item.delivery, DeliveryStatus.PROCESSED, {"record": record.pk, "created": created}))
+        break
+    return outcomes
+
+
+def _kept_out(form: Form, items: list[_Item]) -> tuple[list[tuple[Delivery, str, dict[str, Any]]], list[_Item]]:
+    """The deliveries whose guard says the stored record is newer (skipped), and the others."""
+    if not any(item.delivery.endpoint.guard for item in items):
+        return [], items
+    stored = {r.unique_key: r for r in Record.objects.select_for_update().filter(
+        form=form, unique_key__in=[item.key for item in items])}
+    skipped, rest = [], []
+    for item in items:
+        record = stored.get(item.key)
+        guard = item.delivery.endpoint.guard
+        if record is not None and guard and stored_is_newer(guard, item.data)(record):
+            skipped.append((item.delivery, DeliveryStatus.SKIPPED, {"record": record.pk, "reason": "older_than_stored"}))
+        else:
+            rest.append(item)
+    return skipped, rest
+
+
+_OUTCOMES = {
+    "postgresql": ("UPDATE connectors_delivery AS d SET status = v.status, result = v.result::jsonb, error = NULL,"
+                   " attempts = v.attempts::integer, processed_at = %s FROM (VALUES {rows}) AS v(id, status, result,"
+                   " attempts) WHERE d.id = v.id::bigint"),
+    "sqlite": ("UPDATE connectors_delivery SET status = v.status, result = v.result, error = NULL, attempts = v.attempts,"
+               " processed_at = %s FROM (SELECT column1 AS id, column2 AS status, column3 AS result, column4 AS attempts"
+               " FROM (VALUES {rows})) AS v WHERE connectors_delivery.id = v.id"),
+}
+
+
+def _save_outcomes(outcomes: list[tuple[Delivery, str, dict[str, Any]]]) -> None:
+    """Every outcome of the round in one UPDATE."""
+    if not outcomes:
+        return
+    template = _OUTCOMES.get(connection.vendor)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    for delivery, _status, _result in outcomes:
+        delivery.attempts += 1
+    if template is None:
+        for delivery, status, result in outcomes:
+            Delivery.objects.filter(pk=delivery.pk).update(status=status, result=result, error=None,
+                                                           attempts=delivery.attempts, processed_at=timezone.now())
+        return
+    params: list[Any] = [now]
+    for delivery, status, result in outcomes:
+        params += [delivery.pk, status, json.dumps(result), delivery.attempts]
+    sql = template.format(rows=", ".join(["(%s, %s, %s, %s)"] * len(outcomes)))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
