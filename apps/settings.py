@@ -227,5 +227,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 
+# Private hosts, addresses or networks every workspace may reach (workspaces add their own allow-lists).
+WEFT_HTTP_ALLOWED_HOSTS = [h.strip() for h in os.environ.get("WEFT_HTTP_ALLOWED_HOSTS", "").split(",") if h.strip()]
 WEFT_RUN_LEASE_SECONDS = int(os.environ.get("WEFT_RUN_LEASE_SECONDS", 60))
 WEFT_MAX_ACTIVE_RUNS = int(os.environ.get("WEFT_MAX_ACTIVE_RUNS", 200))
