@@ -21,4 +21,4 @@ def push_stock() -> int:
 
 
 register(Periodic("weft: pull orders from polled channels", "connectors.pull_due", 5, IntervalSchedule.SECONDS))
-register(Periodic("weft: push available stock to channels", "connectors.push_stock", 1, IntervalSchedule.SECONDS))
+register(Periodic("weft: push available stock to channels", "connectors.push_stock", 2, IntervalSchedule.SECONDS))

@@ -15,5 +15,5 @@ def process_deliveries() -> int:
     return process_pending()
 
 
-register(Periodic("weft: process received webhook deliveries", "connectors.process_deliveries", 2,
+register(Periodic("weft: process received webhook deliveries", "connectors.process_deliveries", 10,
                   IntervalSchedule.SECONDS))
