@@ -75,11 +75,11 @@ def test_a_pull_that_fails_midway_resumes_from_the_stored_cursor(live_server, ma
     try:
         with pytest.raises(PullFailed):
             pull_account(account, page_size=100)
-        account.refresh_from_db()
-        assert account.cursor == "" and Delivery.objects.filter(pulled=True).count() == 200
+        restarted = ChannelAccount.objects.get(pk=account.pk)
+        assert restarted.cursor == "" and Delivery.objects.filter(pulled=True).count() == 200
         simulation.server.answer = answer
-        assert pull_account(account, page_size=100) == 30
-        account.refresh_from_db()
+        assert pull_account(restarted, page_size=100) == 30
+        account = ChannelAccount.objects.get(pk=account.pk)
         newest = max(o.updated_at for o in simulation.state.latest("jd"))
         assert datetime.fromisoformat(account.cursor.replace("Z", "+00:00")) >= newest
         assert PullPage.objects.filter(account=account).exclude(cursor_after="").exists()
