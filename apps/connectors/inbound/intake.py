@@ -357,7 +357,9 @@ def store_rows(rows: list[Row]) -> list[tuple[int | None, bool]]:
     for index, row in enumerate(rows):
         first.setdefault((row.endpoint_id, row.delivery_id), index)
     known = _stored(list(first))
-    fresh = [rows[index] for key, index in first.items() if key not in known]
+    # In key order, so that two processes inserting the same new ids wait on each other instead of deadlocking.
+    fresh = sorted((rows[index] for key, index in first.items() if key not in known),
+                   key=lambda row: (row.endpoint_id, row.delivery_id))
     inserted: dict[tuple[int, str], int] = {}
     if fresh:
         params: list[Any] = []
