@@ -130,3 +130,25 @@ def test_the_command_prints_what_it_did(live_server, make):
                  channels="website,jd", report_every=60, stdout=out)
     text = out.getvalue()
     assert "website: " in text and "jd: " in text and "accepted=" in text
+
+
+def test_pulling_now_through_the_api_and_deleting_an_account(live_server, make):
+    from apps.audit.models import AuditEntry
+
+    workspace = make.workspace()
+    api = make.client(make.owner(workspace))
+    simulation = run.start(workspace, chosen("jd"), Plan(total=0), weft_url=live_server.url)
+    shop = Shop("jd", seed=9)
+    for n in range(3):
+        simulation.state.publish(shop.new_order(now=datetime.now(UTC) - timedelta(hours=2, minutes=n)))
+    try:
+        answer = api.post("/api/v1/channel-accounts/jd-shop/pull/")
+        assert answer.status_code == 200 and answer.json()["stored"] == 3
+    finally:
+        simulation.server.stop()
+    refused = api.post("/api/v1/channel-accounts/jd-shop/pull/")
+    assert refused.status_code == 502 and refused.json()["code"] == "pull_failed"
+    assert api.get("/api/v1/channel-accounts/jd-shop/").json()["last_pull_error"]
+    assert api.delete("/api/v1/channel-accounts/jd-shop/").status_code == 204
+    assert AuditEntry.objects.filter(workspace=workspace, action="channel_account.deleted").exists()
+    assert api.get("/api/v1/channel-accounts/jd-shop/").status_code == 404

@@ -10,7 +10,7 @@ from apps.accounts.models import Role
 from apps.core.views import WeftAPIView
 
 from ..channels import accounts as services
-from ..channels.pull import PullFailed, pull_account
+from ..channels.pull import PullFailed, pull_now
 from ..models import ChannelAccount
 
 SECRET_KEYS = ("secret", "token", "password", "key")
@@ -74,7 +74,7 @@ class AccountDetailView(WeftAPIView):
         return Response(account_to_api(account))
 
     def delete(self, request, key: str):
-        services.get_account(request.workspace, key).delete()
+        services.delete_account(services.get_account(request.workspace, key), member=request.member)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -85,9 +85,8 @@ class AccountPullView(WeftAPIView):
     def post(self, request, key: str):
         account = services.get_account(request.workspace, key)
         try:
-            stored = pull_account(account)
+            stored = pull_now(account)
         except PullFailed as exc:
-            ChannelAccount.objects.filter(pk=account.pk).update(last_pull_error=str(exc)[:2000])
             return Response({"code": "pull_failed", "errors": {"base_url": [str(exc)]}},
                             status=status.HTTP_502_BAD_GATEWAY)
         return Response({"stored": stored, "cursor": account.cursor})

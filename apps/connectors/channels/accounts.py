@@ -65,6 +65,12 @@ def save_account(workspace: Workspace, data: Any, *, member: Member | None,
     return account
 
 
+@transaction.atomic
+def delete_account(account: ChannelAccount, *, member: Member | None) -> None:
+    audit.record(account.workspace, member, "channel_account.deleted", account)
+    account.delete()
+
+
 def clean(workspace: Workspace, data: Any, account: ChannelAccount | None) -> dict[str, Any]:
     from ..adapters import all_adapters
 

@@ -130,6 +130,17 @@ def _store_page(account: ChannelAccount, orders: list[dict], before: str, advanc
     return stored
 
 
+def pull_now(account: ChannelAccount) -> int:
+    """A pull asked for by a person: like a scheduled one, its error is kept on the account."""
+    try:
+        stored = pull_account(account)
+    except PullFailed as exc:
+        ChannelAccount.objects.filter(pk=account.pk).update(last_pull_error=str(exc)[:2000])
+        raise
+    ChannelAccount.objects.filter(pk=account.pk).update(last_pull_error="")
+    return stored
+
+
 def pull_due(now: datetime | None = None, limit: int = 20) -> dict[str, int]:
     """Pull every account whose turn has come; an account is claimed by moving its next turn first."""
     now = now or timezone.now()
