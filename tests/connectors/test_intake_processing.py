@@ -156,3 +156,26 @@ def test_two_workers_at_once_process_each_delivery_once(make):
     assert set(deliveries.values_list("status", flat=True)) <= {"processed", "skipped"}
     assert Record.objects.filter(form_id=endpoint.form_id).count() == 80
     assert all(r.data["status"] == "shipped" for r in Record.objects.filter(form_id=endpoint.form_id))
+
+
+def test_a_record_created_between_the_guard_and_the_bulk_upsert_is_guarded_too(twins, monkeypatch):
+    """Another worker creates a newer order after the guard looked: the round is looked at again, not overwritten."""
+    from apps.forms.services.records import create_record
+
+    bulk, _single = twins
+    deliver(bulk, [{"id": "A", "status": "paid", "rank": 20, "amount": 10},
+                   {"id": "B", "status": "paid", "rank": 20, "amount": 20}])
+    real, calls = processing._kept_out, []
+
+    def racing(form, items):
+        looked = real(form, items)
+        calls.append(len(looked[1]))
+        if len(calls) == 1:
+            create_record(form, {"order_id": "A", "status": "shipped", "status_rank": 30, "total": "10"}, member=None)
+        return looked
+
+    monkeypatch.setattr(processing, "_kept_out", racing)
+    process_pending()
+    assert calls == [2, 1]
+    assert [row[0] for row in outcomes(bulk)] == ["skipped", "processed"]
+    assert Record.objects.get(form_id=bulk.form_id, data__order_id="A").data["status"] == "shipped"

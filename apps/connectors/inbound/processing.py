@@ -231,12 +231,14 @@ def _write_round(form: Form, items: list[_Item]) -> list[tuple[Delivery, str, di
     one: most refusals are another worker creating the same record at the
     same moment, and by then that record is committed and is simply updated.
     """
-    outcomes: list[tuple[Delivery, str, dict[str, Any]]] = []
     for attempt in (1, 2):
-        skipped, rest = _kept_out(form, items)
+        skipped, rest, absent = _kept_out(form, items)
         try:
             with transaction.atomic():
                 written = bulk_write(form, [item.data for item in rest], member=None, upsert=True) if rest else None
+                if written is not None and any(item.key in absent and not created
+                                               for item, created in zip(rest, written.created, strict=True)):
+                    raise _Raced()  # a record appeared after the guard looked: look again, with it locked
         except DatabaseError:
             raise
         except Exception:
@@ -244,21 +246,28 @@ def _write_round(form: Form, items: list[_Item]) -> list[tuple[Delivery, str, di
                 continue
             for item in items:  # refused again: each delivery gets its own outcome
                 process(item.delivery)
-            return outcomes
-        outcomes += skipped
+            return []
+        outcomes = list(skipped)
         if written is not None:
             for item, record, created in zip(rest, written.records, written.created, strict=True):
                 outcomes.append((item.delivery, DeliveryStatus.PROCESSED, {"record": record.pk, "created": created}))
-        break
-    return outcomes
+        return outcomes
+    return []
 
 
-def _kept_out(form: Form, items: list[_Item]) -> tuple[list[tuple[Delivery, str, dict[str, Any]]], list[_Item]]:
-    """The deliveries whose guard says the stored record is newer (skipped), and the others."""
+class _Raced(Exception):
+    """Another worker created a guarded record between the guard's look and the bulk upsert."""
+
+
+def _kept_out(form: Form, items: list[_Item]
+              ) -> tuple[list[tuple[Delivery, str, dict[str, Any]]], list[_Item], set[str]]:
+    """The deliveries whose guard says the stored record is newer (skipped), the others, and the guarded keys
+    that have no record yet (the upsert must create those, or the guard was not asked)."""
     if not any(item.delivery.endpoint.guard for item in items):
-        return [], items
+        return [], items, set()
     stored = {r.unique_key: r for r in Record.objects.select_for_update().filter(
         form=form, unique_key__in=[item.key for item in items])}
+    absent = {item.key for item in items if item.delivery.endpoint.guard and item.key not in stored}
     skipped, rest = [], []
     for item in items:
         record = stored.get(item.key)
@@ -267,7 +276,7 @@ def _kept_out(form: Form, items: list[_Item]) -> tuple[list[tuple[Delivery, str,
             skipped.append((item.delivery, DeliveryStatus.SKIPPED, {"record": record.pk, "reason": "older_than_stored"}))
         else:
             rest.append(item)
-    return skipped, rest
+    return skipped, rest, absent
 
 
 _OUTCOMES = {
