@@ -34,6 +34,7 @@ from django.utils.translation import gettext as _
 from apps.core.errors import WeftError
 from apps.expressions import ExpressionError
 from apps.flows.engine.runner import start_run
+from apps.flows.triggers.webhook import selected_headers
 from apps.forms.fields.base import WriteContext
 from apps.forms.models import Form, Record
 from apps.forms.services.records import (
@@ -172,7 +173,7 @@ def _run(endpoint: Endpoint, delivery: Delivery, body: Any, order: dict | None) 
     if not flow.enabled:
         raise DeliveryError("flow_disabled", _("The flow '%(flow)s' is disabled.") % {"flow": flow.key})
     meta = {"type": "webhook", "endpoint": endpoint.key, "delivery": delivery.pk,
-            "headers": {k: v for k, v in delivery.headers.items() if k.startswith("x-") or k == "content-type"}}
+            "headers": selected_headers(delivery.headers)}
     input_ = {"trigger": meta, "body": body, "order": order}
     run = start_run(flow, trigger=meta, input_=input_, dedupe_key=f"delivery:{delivery.pk}:{delivery.attempts}")
     return DeliveryStatus.PROCESSED, {"run": run.pk if run else None}
