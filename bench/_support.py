@@ -192,6 +192,25 @@ def close_db() -> None:
     connection.close()
 
 
+def delete_redis_keys(url: str, queue: str) -> None:
+    """At exit: every key that names this run's queue (it carries the pid), and its reserved messages.
+
+    kombu's ``queue_delete`` leaves ``_kombu.binding*`` keys and, when a worker
+    stopped with messages reserved, entries in the shared ``unacked`` hash.
+    """
+    with contextlib.suppress(Exception):  # clean-up only: a broker gone at exit must not hide the figures
+        import redis
+
+        client = redis.Redis.from_url(url)
+        keys = list(client.scan_iter(match=f"*{queue}*", count=1000))
+        if keys:
+            client.delete(*keys)
+        for tag, payload in client.hscan_iter("unacked"):
+            if queue.encode() in payload:
+                client.hdel("unacked", tag)
+                client.zrem("unacked_index", tag)
+
+
 # --- machine facts ---------------------------------------------------------------------------
 
 

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import _support as sup
+
 BENCH_DIR = Path(__file__).resolve().parent
 BASE_DIR = BENCH_DIR.parent
 QUEUE_ENV = "WEFT_BENCH_QUEUE"
@@ -93,17 +95,7 @@ def delete_queue(broker: Broker) -> None:
     """At exit, on Redis: every key that names this run's queue (the queue carries the pid)."""
     if broker.kind != "redis":
         return
-    with contextlib.suppress(Exception):  # clean-up only: a broker gone at exit must not hide the figures
-        import redis
-
-        client = redis.Redis.from_url(broker.url)
-        keys = list(client.scan_iter(match=f"*{broker.queue}*", count=1000))
-        if keys:
-            client.delete(*keys)
-        for tag, payload in client.hscan_iter("unacked"):
-            if broker.queue.encode() in payload:
-                client.hdel("unacked", tag)
-                client.zrem("unacked_index", tag)
+    sup.delete_redis_keys(broker.url, broker.queue)
 
 
 # --- processes ----------------------------------------------------------------------------------------

@@ -193,18 +193,7 @@ def delete_queue(broker: Broker) -> None:
 
     with contextlib.suppress(Exception), app.connection_for_write() as conn:  # clean-up only
         conn.default_channel.queue_delete(broker.queue)
-    with contextlib.suppress(Exception):  # clean-up only: a broker gone at exit must not mask the figures
-        import redis
-
-        client = redis.Redis.from_url(broker.url)
-        keys = list(client.scan_iter(match=f"*{broker.queue}*", count=1000))
-        if keys:
-            client.delete(*keys)
-        # Messages a stopped worker had reserved stay in kombu's shared "unacked" hash: drop ours only.
-        for tag, payload in client.hscan_iter("unacked"):
-            if broker.queue.encode() in payload:
-                client.hdel("unacked", tag)
-                client.zrem("unacked_index", tag)
+    sup.delete_redis_keys(broker.url, broker.queue)
 
 
 # --- workers -------------------------------------------------------------------------------------
