@@ -43,7 +43,9 @@ def schedule_next(flow_id: int) -> list[int]:
     ids = schedule_flow(flow_id)
     if ids:
         return ids
-    waiting = (Run.objects.filter(status=RunStatus.QUEUED, enqueued_at__isnull=True).exclude(flow_id=flow_id)
+    # Only flows that can start a run: a paused flow's old queued runs must not stand in front of the others.
+    waiting = (Run.objects.filter(status=RunStatus.QUEUED, enqueued_at__isnull=True, flow__enabled=True,
+                                  flow__paused_at__isnull=True).exclude(flow_id=flow_id)
                .order_by("id").values_list("flow_id", flat=True).first())
     return schedule_flow(waiting) if waiting else []
 
@@ -124,8 +126,9 @@ def claim(run_id: int, worker: str = WORKER_ID) -> Run | None:
     now = timezone.now()
     claimable = Q(status=RunStatus.QUEUED) | Q(status=RunStatus.RUNNING, lease_expires_at__lt=now) | \
         Q(status=RunStatus.WAITING, wake_at__lte=now)
-    if Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).exclude(
-            flow__enabled=True, flow__paused_at__isnull=True).exists():
+    stopped = Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).exclude(
+        flow__enabled=True, flow__paused_at__isnull=True).exists()
+    if stopped:
         claimable = Q(status=RunStatus.RUNNING, lease_expires_at__lt=now) | Q(status=RunStatus.WAITING,
                                                                                wake_at__lte=now)
     # Conditions on the run's own row only: PostgreSQL re-checks them after waiting for a concurrent
@@ -134,7 +137,8 @@ def claim(run_id: int, worker: str = WORKER_ID) -> Run | None:
         status=RunStatus.RUNNING, lease_owner=worker, lease_expires_at=now + timedelta(seconds=lease_seconds()),
         attempts=F("attempts") + 1, started_at=Coalesce(F("started_at"), Now()), wake_at=None)
     if not updated:
-        Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(enqueued_at=None)
+        if stopped:  # as never sent: schedule_flow sends it again once the flow runs
+            Run.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(enqueued_at=None)
         return None
     return Run.objects.select_related("flow", "workspace", "flow__owner", "flow__trigger_form").get(pk=run_id)
 
