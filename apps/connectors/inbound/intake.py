@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import trans_real
 
 from apps.core.errors import NON_FIELD
+from apps.core.http import CREDENTIAL_HEADERS
 
 from ..models import Delivery, DeliveryStatus, Endpoint
 from ..verification import VerificationFailed, modes
@@ -48,7 +49,6 @@ from .kick import process_soon
 log = logging.getLogger(__name__)
 
 CACHE_SECONDS = 2.0
-CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 MAX_HEADERS, MAX_HEADER_CHARS = 100, 4000
 REJECTED_EXCERPT = 2000
 REJECTED_KEPT_PER_MINUTE = 20
@@ -171,16 +171,12 @@ def accept(token: str, body: bytes, headers: Mapping[str, str], *, declared_leng
     checked = check(found, body, headers, declared_length=declared_length)
     if isinstance(checked, Refusal):
         return refuse(found, checked, headers, body)
-    stored = _store_one(found.workspace_id, found.id, checked.delivery_id, checked.headers, checked.text)
-    if stored is None:
-        return 200, {"delivery": _existing(found.id, checked.delivery_id), "duplicate": True}
+    [(pk, duplicate)] = store_rows([Row(found.workspace_id, found.id, checked.delivery_id, checked.headers,
+                                        checked.text, _now())])
+    if duplicate:
+        return 200, {"delivery": pk, "duplicate": True}
     process_soon()
-    return 202, {"delivery": stored}
-
-
-def _existing(endpoint_id: int, delivery_id: str) -> int | None:
-    return Delivery.objects.filter(endpoint_id=endpoint_id, delivery_id=delivery_id).values_list(
-        "pk", flat=True).first()
+    return 202, {"delivery": pk}
 
 
 def kept_headers(headers: Mapping[str, str], drop: str | None = None) -> dict[str, str]:
@@ -198,24 +194,18 @@ def kept_headers(headers: Mapping[str, str], drop: str | None = None) -> dict[st
 _COLUMNS = "(workspace_id, endpoint_id, delivery_id, status, pulled, received_at, headers, body, attempts, result)"
 _ROW = "(%s, %s, %s, %s, %s, %s, %s, %s, 0, %s)"
 _CONFLICT = " ON CONFLICT (endpoint_id, delivery_id) WHERE delivery_id IS NOT NULL DO NOTHING"
-_INSERT = f"INSERT INTO connectors_delivery {_COLUMNS} VALUES {_ROW}{_CONFLICT} RETURNING id"
+
+
+def _now() -> Any:
+    return connection.ops.adapt_datetimefield_value(timezone.now())
 
 
 def store(workspace_id: int, endpoint_id: int, delivery_id: str, headers: dict[str, str], body: str, *,
           pulled: bool = False) -> int | None:
     """Insert the delivery unless its id is already stored; its new id, or None for a replay."""
-    return _store_one(workspace_id, endpoint_id, delivery_id, json.dumps(headers, ensure_ascii=False), body,
-                      pulled=pulled)
-
-
-def _store_one(workspace_id: int, endpoint_id: int, delivery_id: str, headers: str, body: str, *,
-               pulled: bool = False) -> int | None:
-    received = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT, [workspace_id, endpoint_id, delivery_id, DeliveryStatus.RECEIVED, pulled, received,
-                                 headers, body, "{}"])
-        row = cursor.fetchone()
-    return row[0] if row else None
+    [(pk, duplicate)] = store_rows([Row(workspace_id, endpoint_id, delivery_id,
+                                        json.dumps(headers, ensure_ascii=False), body, _now(), pulled=pulled)])
+    return None if duplicate else pk
 
 
 def refuse(found: Listener, refusal: Refusal, headers: Mapping[str, str], body: bytes) -> tuple[int, dict[str, Any]]:
@@ -341,6 +331,7 @@ class Row:
     received: Any
     loop: asyncio.AbstractEventLoop | None = None
     future: asyncio.Future | None = None
+    pulled: bool = False
 
 
 def store_rows(rows: list[Row]) -> list[tuple[int | None, bool]]:
@@ -364,7 +355,7 @@ def store_rows(rows: list[Row]) -> list[tuple[int | None, bool]]:
     if fresh:
         params: list[Any] = []
         for row in fresh:
-            params += [row.workspace_id, row.endpoint_id, row.delivery_id, DeliveryStatus.RECEIVED, False,
+            params += [row.workspace_id, row.endpoint_id, row.delivery_id, DeliveryStatus.RECEIVED, row.pulled,
                        row.received, row.headers, row.text, "{}"]
         sql = (f"INSERT INTO connectors_delivery {_COLUMNS} VALUES {', '.join([_ROW] * len(fresh))}{_CONFLICT}"
                " RETURNING id, endpoint_id, delivery_id")
@@ -420,7 +411,7 @@ class GroupCommit:
     async def store(self, found: Listener, checked: Checked) -> tuple[int | None, bool]:
         loop = asyncio.get_running_loop()
         future: asyncio.Future = loop.create_future()
-        received = connection.ops.adapt_datetimefield_value(timezone.now())
+        received = _now()
         self.submit(Row(found.workspace_id, found.id, checked.delivery_id, checked.headers, checked.text, received,
                         loop, future))
         return await future
