@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member, Workspace
+from apps.accounts.services import http_allow_list
 from apps.audit import services as audit
 from apps.core.errors import ErrorCollector, NotFound, ValidationFailed
 from apps.expressions import check_syntax
@@ -35,7 +36,7 @@ def account_info(account: ChannelAccount) -> dict[str, Any]:
 
 def allow_list(account: ChannelAccount) -> list[str]:
     """Private addresses an account may reach: only what its workspace's allow-list names."""
-    return list(getattr(account.workspace, "http_allow_list", None) or [])
+    return http_allow_list(account.workspace)
 
 
 def get_account(workspace: Workspace, key: str) -> ChannelAccount:

@@ -23,9 +23,9 @@ from django.utils.translation import gettext as _
 
 from apps.core import http
 
+from ..adapters.canonical import later
 from ..inbound.intake import store
 from ..inbound.kick import process_soon
-from ..inbound.mapping import comparable
 from ..models import ChannelAccount, PullPage
 from .accounts import account_info, allow_list
 
@@ -73,7 +73,7 @@ def _window(account: ChannelAccount, adapter: dict, page_size: int, budget: int)
         answer = _fetch(account, request)
         orders, has_more, latest = pull_page(adapter, answer, page=page, page_size=request["page_size"],
                                              until=request["until"])
-        newest = _later(newest, latest)
+        newest = later(newest, latest)
         last = not has_more or page >= budget
         stored += _store_page(account, orders, before, newest if last else None, page)
         if last:
@@ -97,12 +97,6 @@ def _fetch(account: ChannelAccount, request: dict) -> object:
         raise PullFailed(_("the channel's answer is not JSON")) from None
 
 
-def _later(first: str | None, second: str | None) -> str | None:
-    if not first or not second:
-        return first or second
-    return second if comparable(second) > comparable(first) else first
-
-
 def _full(account: ChannelAccount, window: int) -> bool:
     """Whether the cursor is still more than a window behind now, so that another window is worth asking."""
     try:
@@ -123,7 +117,7 @@ def _store_page(account: ChannelAccount, orders: list[dict], before: str, advanc
                  pulled=True) is not None:
             stored += 1
     if advance_to:
-        account.cursor = _later(before or None, advance_to) or ""
+        account.cursor = later(before or None, advance_to) or ""
     ChannelAccount.objects.filter(pk=account.pk).update(cursor=account.cursor, last_pull_at=timezone.now())
     PullPage.objects.create(account=account, cursor_before=before or "", cursor_after=account.cursor, page=page,
                             orders=len(orders))

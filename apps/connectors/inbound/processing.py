@@ -149,9 +149,9 @@ def _parsed(delivery: Delivery) -> tuple[Any, dict | None, dict[str, Any]]:
 def _order(endpoint: Endpoint, body: Any) -> dict | None:
     if not endpoint.adapter:
         return None
-    from ..adapters import get_adapter, to_order
+    from ..adapters import to_order
 
-    return to_order(get_adapter(endpoint.adapter), body)
+    return to_order(endpoint.adapter, body)
 
 
 def _write(endpoint: Endpoint, context: dict, fallback: Any) -> tuple[str, dict[str, Any]]:

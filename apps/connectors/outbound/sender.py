@@ -17,6 +17,7 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.services import http_allow_list
 from apps.core import http
 from apps.core.signing import sign
 
@@ -63,7 +64,7 @@ def signed_headers(subscription: Subscription, message: Message, body: bytes, no
 
 def send(subscription: Subscription, message: Message, now: datetime) -> Outcome:
     body = body_of(message)
-    allow = getattr(subscription.workspace, "http_allow_list", None) or ()
+    allow = http_allow_list(subscription.workspace)
     started = time.monotonic()
     try:
         headers = signed_headers(subscription, message, body, now)
