@@ -48,10 +48,8 @@ KEY_ROLES = ("date", "word", "number", "account_code", "debit", "credit", "line"
 class JournalFile:
     """The finished file as an iterator of bytes; closing it (Django does) drops the spool."""
 
-    def __init__(self, layout: Layout, spool: IO[bytes], *, lines: int, vouchers: int):
+    def __init__(self, layout: Layout, spool: IO[bytes]):
         self.layout = layout
-        self.lines = lines
-        self.vouchers = vouchers
         self._spool = spool
 
     def __iter__(self) -> Iterator[bytes]:
@@ -91,7 +89,7 @@ def export_journal(form: Form, layout_key: str, field_map: dict[str, Any] | None
         spool.close()
         raise
     spool.seek(0)
-    return JournalFile(layout, spool, lines=writer.lines, vouchers=len(writer.vouchers))
+    return JournalFile(layout, spool)
 
 
 def _ordered(form: Form, queryset: QuerySet, mapped: dict[str, dict], ordering: str | list[str] | None) -> QuerySet:

@@ -10,7 +10,17 @@ from apps.core.errors import ErrorCollector
 from apps.forms.models import Form
 from apps.forms.validation import active_fields
 
-from .roles import AMOUNT, AMOUNT_TYPES, DATE, DATE_TYPES, NUMBER, ROLES, UNREADABLE_TYPES, WHOLE
+from .roles import (
+    AMOUNT,
+    AMOUNT_TYPES,
+    DATE,
+    DATE_TYPES,
+    MAPPABLE,
+    NUMBER,
+    ROLES,
+    UNREADABLE_TYPES,
+    WHOLE,
+)
 
 ACCEPTED_TYPES = {AMOUNT: AMOUNT_TYPES, NUMBER: AMOUNT_TYPES | {"text"}, WHOLE: AMOUNT_TYPES | {"text"},
                   DATE: DATE_TYPES}
@@ -37,9 +47,8 @@ def resolve_field_map(form: Form, field_map: dict[str, Any] | None) -> dict[str,
     for role, key in field_map.items():
         where = f"map.{role}"
         if role not in ROLES:
-            mappable = [name for name, r in ROLES.items() if not r.computed]
             errors.add(where, _("unknown role '%(role)s'; roles: %(roles)s") % {"role": role,
-                                                                             "roles": ", ".join(mappable)})
+                                                                             "roles": ", ".join(MAPPABLE)})
         elif ROLES[role].computed:
             errors.add(where, _("is calculated from the debit and credit and cannot be mapped"))
         elif not isinstance(key, str):

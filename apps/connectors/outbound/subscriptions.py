@@ -11,9 +11,11 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member, Workspace
 from apps.audit import services as audit
+from apps.core.errors import ValidationFailed
 from apps.core.signing import new_secret
 
 from ..models import Attempt, Message, MessageStatus, Subscription
@@ -27,7 +29,6 @@ from .subscribers import forget
 from .validation import clean
 
 ROTATION_OVERLAP = timedelta(hours=24)
-STATUSES = tuple(MessageStatus.values)
 
 
 def list_subscriptions(workspace: Workspace) -> list[Subscription]:
@@ -141,6 +142,9 @@ def redeliver(workspace: Workspace, message_id: str, *, member: Member | None) -
 def messages(sub: Subscription, *, statuses: list[str] | None = None, before: int | None = None,
              limit: int = 50) -> tuple[list[Message], int | None]:
     """Newest first, ``limit`` at a time; the cursor is the last one's position (None at the end)."""
+    unknown = sorted(set(statuses or ()) - set(MessageStatus.values))
+    if unknown:
+        raise ValidationFailed({"status": [_("unknown status: %(s)s") % {"s": ", ".join(unknown)}]})
     rows = Message.objects.filter(workspace_id=sub.workspace_id, subscription=sub)
     if statuses:
         rows = rows.filter(status__in=statuses)

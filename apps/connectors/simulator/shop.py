@@ -24,8 +24,6 @@ CATALOG = (
 NAMES = ("张伟", "王芳", "李娜", "刘洋", "陈静", "杨帆", "赵磊", "黄敏", "周杰", "吴婷")
 PLACES = (("浙江省", "杭州市", "西湖区"), ("广东省", "深圳市", "南山区"), ("上海市", "上海市", "浦东新区"),
           ("北京市", "北京市", "朝阳区"), ("四川省", "成都市", "武侯区"))
-RANK = {"pending": 10, "paid": 20, "shipped": 30, "completed": 40, "refunding": 50, "refunded": 60,
-        "cancelled": 60}
 CENT = Decimal("0.01")
 
 
@@ -83,10 +81,6 @@ class Order:
     @property
     def refunded(self) -> Decimal:
         return sum((r.amount for r in self.refunds if r.status == "success"), Decimal("0.00"))
-
-    @property
-    def rank(self) -> int:
-        return RANK[self.status]
 
 
 class Shop:
