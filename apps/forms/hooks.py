@@ -19,7 +19,9 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
+
+from apps.core.transactions import on_commit_once
 
 log = logging.getLogger(__name__)
 
@@ -60,11 +62,8 @@ def apply_rules(rules: list[Rule], form, data: dict, *, before: dict | None, mem
 
 def events_written() -> None:
     """Schedule the after-commit hooks once per transaction, however many events it wrote."""
-    if not _events_written:
-        return
-    if connection.in_atomic_block and any(entry[1] is _fire for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(_fire)
+    if _events_written:
+        on_commit_once(_fire)
 
 
 def _fire() -> None:

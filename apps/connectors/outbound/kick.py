@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from django.db import connection, transaction
+from apps.core.transactions import on_commit_once
 
 log = logging.getLogger(__name__)
 
 
 def deliver_after_commit() -> None:
-    if connection.in_atomic_block and any(entry[1] is deliver_soon for entry in connection.run_on_commit):
-        return
-    transaction.on_commit(deliver_soon)
+    on_commit_once(deliver_soon)
 
 
 def deliver_soon() -> None:

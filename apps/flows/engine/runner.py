@@ -16,10 +16,12 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
+
+from apps.core.transactions import on_commit_once
 
 from ..models import ACTIVE_STATUSES, Flow, FlowVersion, Run, RunStatus, StepRun, StepStatus, Wait
 from . import hooks
@@ -81,11 +83,7 @@ def start_run(flow: Flow, *, trigger: dict, input_: dict, dedupe_key: str | None
 
 def schedule_after_commit(flow_id: int) -> None:
     """Once per flow per transaction, however many runs it queued."""
-    for entry in connection.run_on_commit if connection.in_atomic_block else ():
-        func = entry[1]
-        if isinstance(func, partial) and func.func is schedule_flow and func.args == (flow_id,):
-            return
-    transaction.on_commit(partial(schedule_flow, flow_id))
+    on_commit_once(schedule_flow, flow_id)
 
 
 def schedule_flow(flow_id: int) -> list[int]:
