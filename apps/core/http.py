@@ -291,6 +291,11 @@ class _Target:
         return self.scheme, self.host, self.port
 
 
+def check_url(url: str) -> str:
+    """The URL as it will be requested, or BadUrl: what a form or an API checks before saving one."""
+    return _target(url).url
+
+
 def _target(url: str) -> _Target:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:

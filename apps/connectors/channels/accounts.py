@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Member, Workspace
 from apps.accounts.services import http_allow_list
 from apps.audit import services as audit
+from apps.core import http
 from apps.core.errors import ErrorCollector, NotFound, ValidationFailed
 from apps.expressions import check_syntax
 from apps.forms.models import Form
@@ -98,9 +98,11 @@ def clean(workspace: Workspace, data: Any, account: ChannelAccount | None) -> di
         values["endpoint"] = _endpoint(workspace, given.get("endpoint"), errors)
     if "base_url" in given:
         url = given["base_url"] or ""
-        parts = urlsplit(url) if isinstance(url, str) else None
-        if url and (parts is None or parts.scheme not in ("http", "https") or not parts.hostname):
-            errors.add("base_url", _("must be an http(s) URL"))
+        if url:
+            try:
+                http.check_url(url if isinstance(url, str) else "")
+            except http.BadUrl:
+                errors.add("base_url", _("must be an http(s) URL"))
         values["base_url"] = url
     if "credentials" in given:
         if not isinstance(given["credentials"], dict):

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.utils.translation import gettext as _
 
+from apps.core import http
 from apps.core.errors import ErrorCollector, ValidationFailed
 from apps.forms.models import Form
 
@@ -80,15 +80,9 @@ def _url(value: Any, errors: ErrorCollector) -> str:
         errors.add("url", _("must be at most 2000 characters"))
         return value
     try:
-        parts = urlsplit(value)
-        parts.port  # noqa: B018  raises on an invalid port
-    except ValueError:
-        errors.add("url", _("is not a valid URL"))
-        return value
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        errors.add("url", _("must be an http:// or https:// URL with a host"))
-    elif parts.username or parts.password:
-        errors.add("url", _("must not hold credentials; put them in a header"))
+        http.check_url(value)
+    except http.BadUrl as exc:
+        errors.add("url", str(exc))
     return value
 
 
