@@ -337,7 +337,7 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """The ASGI app under daphne, as ``manage.py serve`` starts it in production, in a child process."""
+    """The ASGI app under daphne in a child process (``manage.py serve`` runs uvicorn when it is installed)."""
 
     proc: subprocess.Popen
     host: str

@@ -31,7 +31,6 @@ from .accounts import account_info, allow_list
 
 log = logging.getLogger(__name__)
 
-PAGE_SIZE = 100
 MAX_PAGES = 50
 
 
@@ -39,8 +38,11 @@ class PullFailed(Exception):
     pass
 
 
-def pull_account(account: ChannelAccount, *, max_pages: int = MAX_PAGES, page_size: int = PAGE_SIZE) -> int:
-    """Pull until the channel has nothing newer (or ``max_pages`` were read); how many orders were new."""
+def pull_account(account: ChannelAccount, *, max_pages: int = MAX_PAGES, page_size: int | None = None) -> int:
+    """Pull until the channel has nothing newer (or ``max_pages`` were read); how many orders were new.
+
+    ``page_size`` defaults to the adapter document's.
+    """
     from ..adapters import AdapterError, get_adapter
 
     adapter = get_adapter(account.adapter)
@@ -63,7 +65,8 @@ def pull_account(account: ChannelAccount, *, max_pages: int = MAX_PAGES, page_si
     return stored
 
 
-def _window(account: ChannelAccount, adapter: dict, page_size: int, budget: int) -> tuple[bool, int, int]:
+def _window(account: ChannelAccount, adapter: dict, page_size: int | None, budget: int
+            ) -> tuple[bool, int, int]:
     """One window, page by page: (whether the cursor moved, orders stored, pages read)."""
     from ..adapters import pull_page, pull_request
 

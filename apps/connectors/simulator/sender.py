@@ -137,23 +137,24 @@ class Sender:
         player = self.players[channel]
         if not player.pushed or channel not in self.targets:
             return
-        body = json.dumps(player.webhook(order), ensure_ascii=False).encode()
-        delivery_id = f"evt_{uuid.uuid4().hex}"
-        self.send(channel, delivery_id, body)
+        delivery_id, body = self._deliver(channel, order)
         if self.held and self.random.random() < 0.5:
-            late_channel, late = self.held.pop(0)
             self.stats.add("sent_late")
-            self.send(late_channel, f"evt_{uuid.uuid4().hex}",
-                      json.dumps(self.players[late_channel].webhook(late), ensure_ascii=False).encode())
+            self._deliver(*self.held.pop(0))
         if self.random.random() < self.plan.duplicate_rate:
             self.stats.add("duplicates_sent")
             self.send(channel, delivery_id, body)
 
     def flush(self) -> None:
         while self.held:
-            channel, order = self.held.pop(0)
-            self.send(channel, f"evt_{uuid.uuid4().hex}",
-                      json.dumps(self.players[channel].webhook(order), ensure_ascii=False).encode())
+            self._deliver(*self.held.pop(0))
+
+    def _deliver(self, channel: str, order: Order) -> tuple[str, bytes]:
+        """Post the channel's webhook for this state of the order under a new delivery id."""
+        delivery_id = f"evt_{uuid.uuid4().hex}"
+        body = json.dumps(self.players[channel].webhook(order), ensure_ascii=False).encode()
+        self.send(channel, delivery_id, body)
+        return delivery_id, body
 
     def send(self, channel: str, delivery_id: str, body: bytes) -> int:
         target = self.targets[channel]
