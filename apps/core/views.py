@@ -6,12 +6,33 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import idempotency
+from .errors import ErrorCollector
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+TRUE, FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off", ""})
+
+
+def flag(value: object, name: str, errors: ErrorCollector) -> bool:
+    """A yes/no option given as text (a query parameter, a form field); anything else is an error on ``name``."""
+    text = str(value if value is not None else "").strip().lower()
+    if text not in TRUE | FALSE:
+        errors.add(name, _("must be true or false"))
+    return text in TRUE
+
+
+class FileNegotiation(BaseContentNegotiation):
+    """For views that stream a file DRF does not render: ``Accept: text/csv`` is not refused; errors stay JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
 
 
 class PayloadTooLarge(APIException):

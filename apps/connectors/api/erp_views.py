@@ -22,11 +22,10 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.response import Response
 
 from apps.core.errors import ErrorCollector
-from apps.core.views import WeftAPIView
+from apps.core.views import FileNegotiation, WeftAPIView, flag
 from apps.forms.fields.date import workspace_zone
 from apps.forms.models import Form
 from apps.forms.query import Condition, conditions_from_json, conditions_from_params
@@ -39,17 +38,6 @@ from ..erp.schema import LINE_TERMINATORS
 
 MAP_PREFIX = "map."
 OPTIONS = ("layout", "allow_unbalanced")
-TRUE, FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off", ""})
-
-
-class _FirstRenderer(BaseContentNegotiation):
-    """The file is not rendered by DRF, so ``Accept: text/csv`` must not be refused; errors stay JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 def _options(request, form: Form) -> tuple[str, dict[str, str], bool, list[Condition], str]:
@@ -58,9 +46,7 @@ def _options(request, form: Form) -> tuple[str, dict[str, str], bool, list[Condi
     layout = params.get("layout")
     if not layout:
         errors.add("layout", _("is required; use one of: %(keys)s") % {"keys": ", ".join(layout_keys())})
-    allow = (params.get("allow_unbalanced") or "").strip().lower()
-    if allow not in TRUE | FALSE:
-        errors.add("allow_unbalanced", _("must be true or false"))
+    allow = flag(params.get("allow_unbalanced"), "allow_unbalanced", errors)
     field_map = {name[len(MAP_PREFIX):]: params.get(name) for name in params if name.startswith(MAP_PREFIX)}
     for name in [*OPTIONS, *(n for n in params if n.startswith(MAP_PREFIX))]:
         params.pop(name, None)
@@ -76,11 +62,11 @@ def _options(request, form: Form) -> tuple[str, dict[str, str], bool, list[Condi
         conditions += conditions_from_json(view.filters)
         sort = sort or ",".join(view.sort)
     conditions += conditions_from_params(params)
-    return layout, field_map, allow in TRUE, conditions, sort
+    return layout, field_map, allow, conditions, sort
 
 
 class JournalExportView(WeftAPIView):
-    content_negotiation_class = _FirstRenderer
+    content_negotiation_class = FileNegotiation
 
     @extend_schema(
         summary="Export journal entry records for an ERP's voucher import (Kingdee, Yonyou, generic)",

@@ -14,12 +14,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import UnsupportedMediaType
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from apps.core.errors import ErrorCollector
-from apps.core.views import WeftAPIView
+from apps.core.views import FileNegotiation, WeftAPIView, flag
 
 from ..fields.date import workspace_zone
 from ..services import csv_export, csv_import
@@ -28,18 +27,7 @@ from .views import filtered_records
 
 RAW_TYPES = frozenset({"text/csv", "application/csv", "text/plain", "text/tab-separated-values",
                        "application/vnd.ms-excel", "application/octet-stream"})
-TRUE, FALSE = frozenset({"1", "true", "yes", "on"}), frozenset({"0", "false", "no", "off", ""})
 EXPORT_OPTIONS = ("header", "lang")
-
-
-class _FirstRenderer(BaseContentNegotiation):
-    """The CSV is not rendered by DRF, so ``Accept: text/csv`` must not be refused; errors stay JSON."""
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 class _Listing:
@@ -68,7 +56,7 @@ def _export_options(request) -> tuple[str, str]:
 
 
 class RecordExportView(WeftAPIView):
-    content_negotiation_class = _FirstRenderer
+    content_negotiation_class = FileNegotiation
 
     @extend_schema(summary="Export records as CSV (same filters, saved views and sort as the listing)",
                    parameters=[OpenApiParameter("header", str, enum=list(csv_export.HEADERS)),
@@ -92,13 +80,6 @@ def _utf8_with_bom(pieces):
     yield "\ufeff".encode()
     for piece in pieces:
         yield piece.encode()
-
-
-def _flag(value: Any, name: str, errors: ErrorCollector) -> bool:
-    text = str(value if value is not None else "").strip().lower()
-    if text not in TRUE | FALSE:
-        errors.add(name, _("must be true or false"))
-    return text in TRUE
 
 
 def _mapping(value: Any, errors: ErrorCollector) -> dict | None:
@@ -163,7 +144,7 @@ class RecordImportView(WeftAPIView):
         def option(name: str) -> Any:
             return fields.get(name) if fields.get(name) is not None else request.query_params.get(name)
 
-        options = {"dry_run": _flag(option("dry_run"), "dry_run", errors),
+        options = {"dry_run": flag(option("dry_run"), "dry_run", errors),
                    "mode": option("mode") or "create",
                    "mapping": _mapping(option("mapping"), errors),
                    "delimiter": option("delimiter") or None}
