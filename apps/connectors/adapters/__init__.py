@@ -6,13 +6,14 @@ how stock is pushed to it and how its orders are pulled. These functions are
 pure: no network, no database.
 """
 
-from .documents import all_adapters, get_adapter, validate_adapter
+from .documents import adapter_keys, all_adapters, get_adapter, validate_adapter
 from .errors import AdapterError, ChannelError
 from .orders import event_id_of, order_id_of, to_order
 from .pulls import pull_page
 from .requests import pull_request, stock_error, stock_request
 
 __all__ = [
+    "adapter_keys",
     "AdapterError",
     "ChannelError",
     "all_adapters",

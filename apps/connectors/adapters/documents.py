@@ -151,6 +151,10 @@ def get_adapter(key: str) -> dict[str, Any]:
     return copy.deepcopy(dict(resolve(key)))
 
 
+def adapter_keys() -> list[str]:
+    return sorted(_builtins())
+
+
 def all_adapters() -> list[dict[str, Any]]:
     """Copies of every built-in adapter document, by key."""
     return [copy.deepcopy(doc) for _key, doc in sorted(_builtins().items())]

@@ -179,9 +179,9 @@ def _current(endpoint: Endpoint | None) -> dict[str, Any]:
 def _adapter(key: Any, errors: ErrorCollector) -> str:
     if not key:
         return ""
-    from ..adapters import all_adapters
+    from ..adapters import adapter_keys
 
-    known = {a["key"] for a in all_adapters()}
+    known = set(adapter_keys())
     if key not in known:
         errors.add("adapter", _("unknown channel adapter '%(key)s' (known: %(known)s)")
                    % {"key": key, "known": ", ".join(sorted(known))})
