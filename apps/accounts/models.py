@@ -61,6 +61,38 @@ class Member(models.Model):
         return self.display_name or self.user.get_username()
 
 
+
+class Invitation(models.Model):
+    """An offer of membership that the invited person accepts or declines: nobody joins a workspace unasked."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="invitations")
+    invitee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MEMBER)
+    display_name = models.CharField(_("display name"), max_length=200, blank=True)
+    invited_by = models.ForeignKey(Member, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "invitee"], condition=models.Q(state="pending"),
+                                    name="invitation_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invitee} → {self.workspace} ({self.role})"
+
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 

@@ -5,13 +5,24 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 
+from .errors import WorkspaceNotChosen
 from .models import Member, Role
 
 WORKSPACE_HEADER = "HTTP_X_WEFT_WORKSPACE"
+SESSION_KEY = "workspace"
+
+
+def by_token(request) -> bool:
+    return getattr(request, "_weft_member", None) is not None
 
 
 def resolve_member(request) -> Member | None:
-    """The caller's membership: fixed by an API token, else chosen by header or session."""
+    """The caller's membership: fixed by an API token, else named by header or chosen in the session.
+
+    Nothing is guessed: with no choice, a person with one workspace is in it, and a person with
+    several gets ``WorkspaceNotChosen`` — landing in whichever came first would let one workspace
+    receive what was meant for another.
+    """
     member = getattr(request, "_weft_member", None)
     if member is not None:
         return member
@@ -19,10 +30,24 @@ def resolve_member(request) -> Member | None:
     if not user or not user.is_authenticated:
         return None
     memberships = Member.objects.select_related("workspace", "user").filter(user=user)
-    wanted = request.META.get(WORKSPACE_HEADER) or request.session.get("workspace")
+    wanted = request.META.get(WORKSPACE_HEADER)
     if wanted:
         return memberships.filter(workspace__slug=str(wanted)).first()
-    return memberships.order_by("workspace_id").first()
+    chosen = request.session.get(SESSION_KEY)
+    if chosen:
+        member = memberships.filter(workspace__slug=str(chosen)).first()
+        if member is not None:
+            return member
+        request.session.pop(SESSION_KEY, None)
+    only = list(memberships.order_by("pk")[:2])
+    if len(only) > 1:
+        raise WorkspaceNotChosen()
+    return only[0] if only else None
+
+
+def remember_workspace(request, member: Member) -> None:
+    """Make ``member``'s workspace the session's current one until another is chosen."""
+    request.session[SESSION_KEY] = member.workspace.slug
 
 
 class IsWorkspaceMember(permissions.BasePermission):
@@ -47,4 +72,16 @@ class IsWorkspaceMember(permissions.BasePermission):
             raise exceptions.PermissionDenied(
                 _("This needs the %(role)s role or higher.") % {"role": Role(role).label}
             )
+        return True
+
+
+class IsAuthenticatedPerson(permissions.BasePermission):
+    """For what belongs to the person rather than to one workspace: their invitations, their workspaces.
+
+    No workspace is bound to the request, so such views read only ``request.user``.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            raise exceptions.NotAuthenticated()
         return True

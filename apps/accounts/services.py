@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from apps.audit import services as audit
-from apps.core.errors import ErrorCollector
+from apps.core.errors import ErrorCollector, NotFound, PermissionDenied, ValidationFailed
 from apps.core.http import parse_allow_entry
 
-from .models import ApiToken, Member, Role, Workspace, hash_token
+from .errors import AlreadyInvited, AlreadyMember, InvitationNotPending, LastOwner, MemberOutOfReach
+from .models import ROLE_RANK, ApiToken, Invitation, Member, Role, Workspace, hash_token
 
 MAX_ALLOW_ENTRIES = 200
+INVITATION_TTL = timedelta(days=14)
 
 
 @transaction.atomic
@@ -29,13 +34,6 @@ def create_workspace(name: str, owner, *, slug: str | None = None, timezone_name
     workspace = Workspace.objects.create(name=name, slug=candidate, **({"timezone": timezone_name} if timezone_name else {}))
     Member.objects.create(workspace=workspace, user=owner, role=Role.OWNER)
     return workspace
-
-
-def add_member(workspace: Workspace, user, role: str = Role.MEMBER, display_name: str = "") -> Member:
-    member, _ = Member.objects.update_or_create(
-        workspace=workspace, user=user, defaults={"role": role, "display_name": display_name}
-    )
-    return member
 
 
 def issue_token(member: Member, name: str = "default") -> tuple[ApiToken, str]:
@@ -123,3 +121,272 @@ def http_allow_list(workspace: Workspace) -> list[str]:
     """The list as stored now (one small query), so a change applies to the next request of a running flow."""
     value = Workspace.objects.filter(pk=workspace.pk).values_list("http_allow_list", flat=True).first()
     return [str(entry) for entry in value] if isinstance(value, list) else []
+
+
+# --- Members and invitations --------------------------------------------------------
+# Roles rank owner > admin > builder > member. Admins and owners manage members: nobody grants a
+# role above their own, nobody but an owner touches a member at or above their own rank, and a
+# workspace always keeps one owner. Every change is audited with its before and after.
+
+
+def _rank(role: str) -> int:
+    return ROLE_RANK[Role(role)]
+
+
+def _acting(workspace: Workspace, by: Member) -> Member:
+    """The caller's membership as stored now: a role taken away a moment ago no longer counts."""
+    actor = Member.objects.select_related("user").filter(pk=by.pk, workspace=workspace).first()
+    if actor is None:
+        raise PermissionDenied(_("You are not a member of this workspace."))
+    return actor
+
+
+def _needs_admin(actor: Member) -> None:
+    if not actor.has_role(Role.ADMIN):
+        raise PermissionDenied(_("This needs the %(role)s role or higher.") % {"role": Role.ADMIN.label})
+
+
+def _may_grant(actor: Member, role: str) -> None:
+    _needs_admin(actor)
+    if _rank(role) > _rank(actor.role):
+        raise ValidationFailed({"role": [_("cannot be above your own role (%(role)s)")
+                                         % {"role": Role(actor.role).label}]})
+
+
+def _may_manage(actor: Member, target: Member) -> None:
+    if actor.role == Role.OWNER:
+        return
+    _needs_admin(actor)
+    if _rank(target.role) >= _rank(actor.role):
+        raise MemberOutOfReach()
+
+
+def _clean_role(role: Any, errors: ErrorCollector) -> str:
+    if role not in Role.values:
+        errors.add("role", _("must be one of: %(roles)s") % {"roles": ", ".join(Role.values)})
+    return str(role)
+
+
+def _lock_members(workspace: Workspace, by: Member, member_id: int) -> tuple[Member, Member, int]:
+    """Lock the workspace's owners, the caller and the target (in key order); count the owners.
+
+    Holding every owner row is what keeps the last-owner rule true when two changes race.
+    """
+    rows = {
+        m.pk: m
+        for m in Member.objects.select_for_update(of=("self",)).select_related("user")
+        .filter(workspace=workspace).filter(Q(role=Role.OWNER) | Q(pk__in=[by.pk, member_id])).order_by("pk")
+    }
+    actor, target = rows.get(by.pk), rows.get(member_id)
+    if actor is None:
+        raise PermissionDenied(_("You are not a member of this workspace."))
+    if target is None:
+        raise NotFound()
+    return actor, target, sum(1 for m in rows.values() if m.role == Role.OWNER)
+
+
+def _audit_member(workspace: Workspace, actor: Member | None, action: str, member: Member,
+                  before: dict | None, after: dict | None) -> None:
+    audit.record(workspace, actor, action, member,
+                 {"username": member.user.get_username(), "before": before, "after": after})
+
+
+@transaction.atomic
+def add_or_invite(workspace: Workspace, username: Any, role: Any = Role.MEMBER, *, by: Member,
+                  display_name: str = "") -> Member | Invitation:
+    """Add a member by username: a new account joins at once, an existing one is invited.
+
+    An existing account belongs to a person who may work in other workspaces, so they decide
+    whether to join. A username nobody has yet becomes an account made for this workspace,
+    which bypasses no one's consent. Adding never changes the role of an existing member.
+    """
+    errors = ErrorCollector()
+    if not isinstance(username, str) or not username.strip():
+        errors.add("username", _("is required"))
+    role = _clean_role(role, errors)
+    errors.raise_if_any()
+    actor = _acting(workspace, by)
+    _may_grant(actor, role)
+    username, display_name = username.strip(), str(display_name or "")[:200]
+    user_model = get_user_model()
+    user = user_model.objects.filter(**{user_model.USERNAME_FIELD: username}).first()
+    if user is None:
+        user = _new_account(username)
+        if user is not None:
+            member = Member.objects.create(workspace=workspace, user=user, role=role, display_name=display_name)
+            _audit_member(workspace, actor, "member.added", member, None, {"role": role})
+            return member
+        user = user_model.objects.get(**{user_model.USERNAME_FIELD: username})
+    return _invite(workspace, actor, user, role, display_name)
+
+
+def _new_account(username: str):
+    """A new account without a password, or None when the name was taken a moment ago."""
+    user_model = get_user_model()
+    try:
+        user_model._meta.get_field(user_model.USERNAME_FIELD).clean(username, None)
+    except ValidationError as exc:
+        raise ValidationFailed({"username": list(exc.messages)}) from None
+    try:
+        with transaction.atomic():
+            return user_model.objects.create_user(**{user_model.USERNAME_FIELD: username})
+    except IntegrityError:
+        return None
+
+
+def _invite(workspace: Workspace, actor: Member, user, role: str, display_name: str) -> Invitation:
+    existing = Member.objects.filter(workspace=workspace, user=user).first()
+    if existing is not None:
+        raise AlreadyMember(extra={"member": existing.pk})
+    now = timezone.now()
+    pending = Invitation.objects.select_for_update().filter(
+        workspace=workspace, invitee=user, state=Invitation.State.PENDING).first()
+    if pending is not None and pending.expires_at > now:
+        raise AlreadyInvited(extra={"invitation": pending.pk})
+    if pending is not None:
+        pending.state = Invitation.State.EXPIRED
+        pending.save(update_fields=["state"])
+    try:
+        with transaction.atomic():
+            invitation = Invitation.objects.create(
+                workspace=workspace, invitee=user, role=role, display_name=display_name, invited_by=actor,
+                expires_at=now + INVITATION_TTL)
+    except IntegrityError:
+        raise AlreadyInvited() from None
+    audit.record(workspace, actor, "invitation.created", invitation,
+                 {"username": user.get_username(), "before": None, "after": {"role": role, "state": "pending"}})
+    return invitation
+
+
+@transaction.atomic
+def change_member_role(workspace: Workspace, member_id: int, role: Any, *, by: Member) -> Member:
+    """Give a member another role; owners can change anyone's, admins only those below them."""
+    errors = ErrorCollector()
+    role = _clean_role(role, errors)
+    errors.raise_if_any()
+    actor, target, owners = _lock_members(workspace, by, member_id)
+    _may_manage(actor, target)
+    _may_grant(actor, role)
+    if target.role == role:
+        return target
+    if target.role == Role.OWNER and owners <= 1:
+        raise LastOwner()
+    before = target.role
+    target.role = role
+    target.save(update_fields=["role"])
+    _audit_member(workspace, actor, "member.role_changed", target, {"role": before}, {"role": role})
+    return target
+
+
+@transaction.atomic
+def remove_member(workspace: Workspace, member_id: int, *, by: Member) -> None:
+    """Remove a member, or leave when it is the caller; the last owner can do neither.
+
+    The member's API tokens go with the membership.
+    """
+    actor, target, owners = _lock_members(workspace, by, member_id)
+    leaving = actor.pk == target.pk
+    if not leaving:
+        _may_manage(actor, target)
+    if target.role == Role.OWNER and owners <= 1:
+        raise LastOwner()
+    _audit_member(workspace, actor, "member.left" if leaving else "member.removed", target,
+                  {"role": target.role}, None)
+    target.delete()
+
+
+@transaction.atomic
+def transfer_ownership(workspace: Workspace, member_id: int, *, by: Member) -> tuple[Member, Member]:
+    """Make another member owner and the calling owner an admin, together or not at all.
+
+    Returns the new owner and the former one, as stored now.
+    """
+    actor, target, _owners = _lock_members(workspace, by, member_id)
+    if actor.role != Role.OWNER:
+        raise PermissionDenied(_("Only an owner can transfer ownership."))
+    if target.pk == actor.pk:
+        raise ValidationFailed({"member": [_("is you: choose the member who becomes owner")]})
+    before = target.role
+    target.role = Role.OWNER
+    target.save(update_fields=["role"])
+    actor.role = Role.ADMIN
+    actor.save(update_fields=["role"])
+    _audit_member(workspace, actor, "member.ownership_received", target, {"role": before}, {"role": Role.OWNER})
+    _audit_member(workspace, actor, "member.ownership_given", actor, {"role": Role.OWNER}, {"role": Role.ADMIN})
+    return target, actor
+
+
+def _own_pending(user, invitation_id: int) -> Invitation:
+    invitation = (Invitation.objects.select_for_update(of=("self",)).select_related("workspace")
+                  .filter(pk=invitation_id, invitee=user).first())
+    if invitation is None:
+        raise NotFound()
+    if invitation.state != Invitation.State.PENDING or invitation.expires_at <= timezone.now():
+        raise InvitationNotPending()
+    return invitation
+
+
+def _decide(invitation: Invitation, state: str) -> None:
+    invitation.state, invitation.decided_at = state, timezone.now()
+    invitation.save(update_fields=["state", "decided_at"])
+
+
+@transaction.atomic
+def accept_invitation(user, invitation_id: int) -> Member:
+    """Join the workspace with the invited role; a membership that already exists keeps its role."""
+    invitation = _own_pending(user, invitation_id)
+    workspace = invitation.workspace
+    member, created = Member.objects.get_or_create(
+        workspace=workspace, user=user, defaults={"role": invitation.role, "display_name": invitation.display_name})
+    _decide(invitation, Invitation.State.ACCEPTED)
+    audit.record(workspace, member, "invitation.accepted", invitation,
+                 {"username": user.get_username(), "before": {"state": "pending"}, "after": {"state": "accepted"}})
+    if created:
+        _audit_member(workspace, member, "member.added", member, None, {"role": member.role})
+    return member
+
+
+@transaction.atomic
+def decline_invitation(user, invitation_id: int) -> Invitation:
+    invitation = _own_pending(user, invitation_id)
+    _decide(invitation, Invitation.State.DECLINED)
+    audit.record(invitation.workspace, None, "invitation.declined", invitation,
+                 {"username": user.get_username(), "before": {"state": "pending"}, "after": {"state": "declined"}})
+    return invitation
+
+
+@transaction.atomic
+def revoke_invitation(workspace: Workspace, invitation_id: int, *, by: Member) -> Invitation:
+    """Withdraw a pending invitation; an invitation to a role above the caller's is not theirs to withdraw."""
+    actor = _acting(workspace, by)
+    invitation = (Invitation.objects.select_for_update(of=("self",)).select_related("invitee")
+                  .filter(pk=invitation_id, workspace=workspace).first())
+    if invitation is None:
+        raise NotFound()
+    _needs_admin(actor)
+    if _rank(invitation.role) > _rank(actor.role):
+        raise MemberOutOfReach(_("Only an owner can withdraw an invitation to the owner role."))
+    if invitation.state != Invitation.State.PENDING:
+        raise InvitationNotPending()
+    _decide(invitation, Invitation.State.REVOKED)
+    audit.record(workspace, actor, "invitation.revoked", invitation,
+                 {"username": invitation.invitee.get_username(), "before": {"state": "pending"},
+                  "after": {"state": "revoked"}})
+    return invitation
+
+
+def pending_invitations(workspace: Workspace):
+    """The workspace's invitations still waiting for an answer, oldest first."""
+    return (Invitation.objects.filter(workspace=workspace, state=Invitation.State.PENDING,
+                                      expires_at__gt=timezone.now())
+            .select_related("invitee", "invited_by__user").order_by("pk"))
+
+
+def invitations_for(user):
+    """The invitations waiting for this person's answer, in every workspace."""
+    return (Invitation.objects.filter(invitee=user, state=Invitation.State.PENDING, expires_at__gt=timezone.now())
+            .select_related("workspace", "invited_by__user").order_by("pk"))
+
+
+def memberships(user):
+    return Member.objects.filter(user=user).select_related("workspace", "user").order_by("workspace__name", "pk")

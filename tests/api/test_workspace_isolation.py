@@ -102,3 +102,30 @@ def test_session_user_with_two_workspaces_picks_by_header(make, theirs):
     assert client.get(f"/api/v1/forms/{form.key}/", HTTP_X_WEFT_WORKSPACE=mine.slug).status_code == 404
     assert client.get(f"/api/v1/forms/{form.key}/",
                       HTTP_X_WEFT_WORKSPACE=form.workspace.slug).status_code == 200
+
+
+def test_a_session_with_no_workspace_chosen_never_writes_into_an_older_workspace(make):
+    """An older workspace that added you must not receive what your browser meant for your own."""
+    from rest_framework.test import APIClient
+
+    from apps.forms.models import Form
+
+    user = make.user()
+    hostile = make.workspace("Hostile")
+    make.member(hostile, user=user, role="member")
+    make.workspace("Mine", owner=user)
+    client = APIClient()
+    client.force_login(user)
+    response = client.post("/api/v1/forms/", {"key": "orders", "name": "Orders", "fields": FIELDS}, format="json")
+    assert response.status_code == 403 and response.json()["code"] == "workspace_not_chosen"
+    assert not Form.objects.filter(workspace=hostile).exists()
+
+
+def test_an_admin_cannot_pull_a_member_of_another_workspace_in(make, theirs, owner):
+    form, _ = theirs
+    admin = make.client(make.owner(form.workspace))
+    response = admin.post("/api/v1/members/", {"username": owner.user.get_username(), "role": "admin"},
+                          format="json")
+    assert response.status_code == 202 and response.json()["state"] == "pending"
+    assert owner.workspace.slug not in response.content.decode()
+    assert not owner.user.memberships.filter(workspace=form.workspace).exists()
