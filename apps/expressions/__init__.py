@@ -6,6 +6,7 @@ sandbox narrowed further (allow-listed attributes, no statements outside
 templates, bounded sizes, time and loops) with exact Decimal arithmetic.
 """
 
+from .checking import DefinitionChecks
 from .context import make_context
 from .errors import ExpressionError
 from .evaluate import (
@@ -20,6 +21,7 @@ from .names import referenced_names, referenced_paths
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "DefinitionChecks",
     "ExpressionError",
     "Limits",
     "check_syntax",

@@ -21,6 +21,7 @@ from .errors import ErrorKind, ExpressionError
 from .i18n import gettext as _
 from .limits import DEFAULT_LIMITS
 from .policy import Forbidden, Mode, check
+from .shape import shape_problem
 from .transform import guard
 
 Flavor = Literal["strict", "lenient"]
@@ -56,6 +57,10 @@ def parse(source: str, mode: Mode, env: WeftEnvironment = STRICT) -> tuple[nodes
             % {"n": DEFAULT_LIMITS.max_source_chars},
             None,
         )
+    problem = shape_problem(source, mode, max_operators=DEFAULT_LIMITS.max_operators,
+                            max_depth=DEFAULT_LIMITS.max_nesting)
+    if problem is not None:
+        raise Forbidden("syntax", problem, None)
     tree: nodes.Node
     if mode == "expression":
         parser = Parser(env, source, state="variable")

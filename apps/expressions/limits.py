@@ -32,6 +32,10 @@ class Limits:
     # appear, so `[a, a]` weighs twice `a` and `[s] * n` n times `s`.
     max_nested_items: int = 250_000
     max_source_chars: int = 50_000
+    # Checked on the source before parsing (see shape.py): Jinja's parser and
+    # compiler recurse, so deeper or longer chains cost seconds and then fail.
+    max_operators: int = 100
+    max_nesting: int = 32
 
 
 DEFAULT_LIMITS = Limits()

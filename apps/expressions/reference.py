@@ -24,6 +24,10 @@ branch conditions, trigger conditions, notification bodies).
 - Every evaluation is bounded in time, in the size of the text and lists it builds, and in loop
   iterations; private attributes, string formatting, Python internals, settings and the database are
   out of reach.
+- An expression is at most 4,000 characters (`WEFT_EXPRESSION_MAX_CHARS`), with at most 100
+  operators, calls and brackets and brackets nested at most 32 deep; a form, flow or endpoint mapping
+  holds at most 64 KB of expressions in all (`WEFT_DEFINITION_EXPRESSION_CHARS`). Past these, saving
+  it is refused with the place of the expression.
 """
 
 

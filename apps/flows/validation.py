@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
 from apps.core.errors import ErrorCollector
-from apps.expressions import check_syntax
+from apps.expressions import DefinitionChecks
 from apps.forms.definitions import json_path, schema_message
 from apps.forms.models import Form
 from apps.forms.validation import active_fields
@@ -49,6 +49,7 @@ class FlowChecker:
         self.step_ids: dict[str, str] = {}
         self._forms: dict[str, Form | None] = {}
         self.in_transaction = False
+        self.expressions = DefinitionChecks()
 
     def error(self, path: str, message: Any) -> None:
         self.errors.add(path, message)
@@ -88,7 +89,7 @@ class FlowChecker:
             return
         if mode == "expression" and source.strip().startswith("{{") and source.strip().endswith("}}"):
             source = source.strip()[2:-2]
-        problem = check_syntax(source, mode=mode)
+        problem = self.expressions.check(source, mode=mode)
         if problem:
             self.error(path, problem)
 

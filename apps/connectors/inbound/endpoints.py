@@ -23,7 +23,6 @@ from apps.accounts.models import Member, Workspace
 from apps.audit import services as audit
 from apps.core.errors import ErrorCollector, ValidationFailed
 from apps.core.signing import new_secret
-from apps.expressions import check_syntax
 from apps.flows.models import Flow
 from apps.forms.models import Form
 from apps.forms.validation import active_fields
@@ -33,6 +32,7 @@ from ..models import Delivery, DeliveryStatus, Endpoint
 from ..verification import modes
 from . import intake
 from .kick import process_soon
+from .mapping import mapping_problems
 
 FIELDS = ("key", "name", "verification", "secret", "adapter", "form", "mapping", "guard", "flow",
           "max_body_bytes", "enabled")
@@ -254,13 +254,11 @@ def _mapping(mapping: Any, form: Form | None, errors: ErrorCollector) -> dict:
         errors.add("mapping", _("must be an object of field key → value or {{ expression }}"))
         return {}
     keys = {f["key"] for f in active_fields(form.definition["fields"])} if form else None
-    for key, source in mapping.items():
+    for key in mapping:
         if keys is not None and key not in keys:
             errors.add(f"mapping.{key}", _("is not a field of the form '%(form)s'") % {"form": form.key})
-        if isinstance(source, str):
-            problem = check_syntax(source, mode="value")
-            if problem:
-                errors.add(f"mapping.{key}", problem)
+    for key, problem in mapping_problems(mapping).items():
+        errors.add(f"mapping.{key}", problem)
     return mapping
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
-from apps.expressions import ExpressionError, evaluate_value, make_context
+from apps.expressions import DefinitionChecks, ExpressionError, evaluate_value, make_context
 from apps.forms.models import Form, Record
 from apps.forms.validation import active_fields
 
@@ -37,6 +37,18 @@ def map_data(mapping: dict, form: Form, context: dict[str, Any], fallback: Any) 
         except ExpressionError as exc:
             raise exc.at(f"mapping.{key}") from None
     return data
+
+
+def mapping_problems(mapping: dict) -> dict[str, str]:
+    """The problem of each mapping entry whose expression cannot be used, by field key.
+
+    All entries are checked as one definition: within its bounds on size and time.
+    """
+    checks, problems = DefinitionChecks(), {}
+    for key, source in mapping.items():
+        if isinstance(source, str) and (problem := checks.check(source, mode="value")):
+            problems[key] = problem
+    return problems
 
 
 def comparable(value: Any) -> Any:

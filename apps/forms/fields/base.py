@@ -30,6 +30,7 @@ from apps.core.registry import Registry, RegistryType
 
 if TYPE_CHECKING:
     from apps.accounts.models import Member, Workspace
+    from apps.expressions import DefinitionChecks
     from apps.forms.models import Form, Record
 
 
@@ -54,12 +55,23 @@ class WriteContext:
     cache: dict[str, Any] = dc_field(default_factory=dict)
 
 
+def _definition_checks() -> DefinitionChecks:
+    from apps.expressions import DefinitionChecks
+
+    return DefinitionChecks()
+
+
 @dataclass
 class DefinitionContext:
-    """What checking a field's definition may need: the workspace, to resolve references."""
+    """What checking a field's definition may need: the workspace, to resolve references.
+
+    ``expressions`` checks every formula of the one form being checked, so that
+    together they stay within the bounds of a definition.
+    """
 
     workspace: Workspace | None
     form_key: str | None = None
+    expressions: DefinitionChecks = dc_field(default_factory=_definition_checks)
 
 
 COMMON_OPS = ("eq", "ne", "in", "not_in", "empty", "not_empty")

@@ -78,12 +78,10 @@ class FormulaField(FieldType):
     sample_field: dict[str, Any] = {"expression": "record.qty * record.price", "result": "decimal"}
 
     def check_definition(self, field: dict, ctx: DefinitionContext) -> dict[str, list[Any]]:
-        from apps.expressions import check_syntax
-
         source = source_of(field)
         if not source:
             return {"expression": [_("is required")]}
-        problem = check_syntax(source, mode="expression")
+        problem = ctx.expressions.check(source, mode="expression")
         return {"expression": [problem]} if problem else {}
 
     def normalize(self, value: Any, field: dict, ctx) -> Any:
