@@ -158,10 +158,32 @@ def test_serve_runs_web_worker_and_beat_and_stops_them_on_ctrl_c(served: Served)
         assert f"{name} exited with code 0" in served.output, served.output
     # uvicorn stops gracefully, then raises the SIGTERM it was sent again so that its parent sees why it ended.
     assert "web exited with code 0" in served.output or (
-        f"web exited with code {-signal.SIGTERM}" in served.output
+        f"web exited with signal {signal.SIGTERM.value} (SIGTERM)" in served.output
         and "Finished server process" in served.output), served.output
     if Path("/proc/self/environ").exists():
         assert _processes_with(f"WEFT_VAR_DIR={served.env['WEFT_VAR_DIR']}") == []
+
+
+def test_a_worker_killed_with_sigkill_is_restarted_while_web_and_beat_keep_running(served: Served):
+    worker = f"weft@{socket.gethostname()}"
+    served.wait_for("the API", lambda: served.get("/api/schema/") == 200)
+    served.wait_for("the worker's pong", lambda: "pong" in served.celery(
+        "inspect", "ping", "-d", worker, "-t", "2").stdout)
+    started = dict(re.findall(r"started (\w+) \(pid (\d+)\)", served.output))
+
+    os.kill(int(started["worker"]), signal.SIGKILL)
+
+    served.wait_for("the worker to restart", lambda: len(re.findall(r"started worker \(pid", served.output)) == 2)
+    assert f"worker (pid {started['worker']}) exited unexpectedly with signal 9 (SIGKILL)" in served.output
+    served.wait_for("the new worker's pong", lambda: "pong" in served.celery(
+        "inspect", "ping", "-d", worker, "-t", "2").stdout)
+    assert served.get("/api/schema/") == 200
+    assert dict(re.findall(r"started (web|beat) \(pid (\d+)\)", served.output)) == {
+        "web": started["web"], "beat": started["beat"]}
+    assert not re.search(r"^serve +\| (web|beat) ", served.output, re.MULTILINE), served.output
+
+    served.process.send_signal(signal.SIGINT)
+    assert served.process.wait(timeout=60) == 0, served.output
 
 
 def test_the_web_server_is_uvicorn_when_installed_else_daphne(monkeypatch):

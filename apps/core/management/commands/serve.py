@@ -2,7 +2,9 @@
 
 This is what ``make run`` starts. It refuses to start on an unmigrated database
 (beat's DatabaseScheduler and every request would fail), collects static files
-for whitenoise, then supervises the three processes (see ``supervisor.py``).
+for whitenoise, then supervises the three processes (see ``supervisor.py``): one
+that crashes is started again with backoff while the others keep running, and
+everything stops on Ctrl-C or when a process cannot start at all.
 """
 
 from __future__ import annotations
