@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from apps.accounts.models import Role
 from apps.core.errors import ValidationFailed
+from apps.core.paging import page_limit
 from apps.core.views import WeftAPIView
 
 from ..models import FormVersion, Record, RecordHistory
@@ -79,17 +80,6 @@ class FormVersionListView(WeftAPIView):
                                      for v in versions]})
 
 
-def page_limit(request) -> int:
-    raw = request.query_params.get("limit") or settings.WEFT["DEFAULT_PAGE_SIZE"]
-    try:
-        limit = int(raw)
-    except ValueError:
-        raise ValidationFailed({"limit": [_("must be a whole number")]}) from None
-    if not 1 <= limit <= settings.WEFT["MAX_PAGE_SIZE"]:
-        raise ValidationFailed({"limit": [_("must be between 1 and %(n)d") % {"n": settings.WEFT["MAX_PAGE_SIZE"]}]})
-    return limit
-
-
 def filtered_records(request, form):
     """The records a listing or export shows: saved view first, then query parameters."""
     queryset = Record.objects.filter(form=form, workspace=request.workspace)
@@ -120,7 +110,8 @@ class RecordListView(WeftAPIView):
     def get(self, request, key: str):
         form = form_services.get_form(request.workspace, key)
         queryset, sort = filtered_records(request, form)
-        rows, next_cursor = paginate(form, queryset, sort, request.query_params.get("cursor"), page_limit(request))
+        rows, next_cursor = paginate(form, queryset, sort, request.query_params.get("cursor"),
+                                     page_limit(request.query_params))
         counters = counters_of(rows)
         include_removed = request.query_params.get("include_removed") in ("1", "true")
         return Response({
