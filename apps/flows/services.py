@@ -13,6 +13,7 @@ from apps.forms.services.forms import label_text
 
 from .engine import breaker
 from .errors import FlowKeyTaken, FlowNotFound
+from .masking import audit_changes, for_audit
 from .models import Flow, FlowVersion
 from .triggers.base import trigger_types
 from .validation import check_flow
@@ -49,7 +50,7 @@ def create_flow(workspace: Workspace, definition: dict, *, member: Member | None
         raise FlowKeyTaken(errors={"key": [FlowKeyTaken.default_message]}) from None
     FlowVersion.objects.create(flow=flow, version=1, definition=definition, created_by=member)
     trigger_types.get(flow.trigger_type).installed(flow)
-    audit.record(workspace, member, "flow.created", flow, {"definition": definition})
+    audit.record(workspace, member, "flow.created", flow, {"definition": for_audit(definition)})
     return flow
 
 
@@ -64,7 +65,8 @@ def update_flow(flow: Flow, definition: dict, *, member: Member | None) -> Flow:
     if definition == flow.definition:
         return flow
     old_type = flow.trigger_type
-    diff = audit.json_diff(flow.definition, definition)
+    diff = audit_changes(flow.definition, definition,
+                         audit.json_diff(for_audit(flow.definition), for_audit(definition)))
     flow.definition = definition
     flow.version += 1
     flow.name = label_text(definition["name"])[:200]
@@ -92,7 +94,7 @@ def set_enabled(flow: Flow, enabled: bool, *, member: Member | None) -> Flow:
 @transaction.atomic
 def delete_flow(flow: Flow, *, member: Member | None) -> None:
     trigger_types.get(flow.trigger_type).removed(flow)
-    audit.record(flow.workspace, member, "flow.deleted", flow, {"definition": flow.definition})
+    audit.record(flow.workspace, member, "flow.deleted", flow, {"definition": for_audit(flow.definition)})
     flow.delete()
 
 

@@ -3,61 +3,36 @@
 from __future__ import annotations
 
 import json
-import threading
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
 
 from apps.accounts.services import set_http_allow_list
-from apps.connectors.channels.accounts import save_account
 from apps.connectors.channels.stock import note_push, push_due
 from apps.connectors.models import StockPush
 from apps.connectors.verification import modes
 from apps.core.signing import new_secret
 from apps.flows.triggers.dispatch import dispatch_pending
 from apps.forms.services.counters import Adjustment, adjust
+from tests.support.loopback import ANY_PATH, LoopbackServer
 
 STOCK = [{"key": "sku", "type": "text", "required": True}, {"key": "available", "type": "counter", "min": 0},
          {"key": "shopify_item", "type": "text"}]
 
 
-class Shop:
-    """A channel's stock API on loopback: records every request; answers what ``script`` says."""
+class Shop(LoopbackServer):
+    """A channel's stock API on loopback, serving from the moment it is made."""
 
-    def __init__(self):
-        self.requests: list[dict] = []
-        self.script: list[tuple[int, dict]] = []
-        shop = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                shop.requests.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
-                                      "body": body})
-                status, answer = shop.script.pop(0) if shop.script else (200, {"ok": True})
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+    def __init__(self) -> None:
+        super().__init__()
+        self.start()
 
 
 @pytest.fixture
 def shop():
-    server = Shop()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    with Shop() as server:
+        yield server
 
 
 @pytest.fixture
@@ -66,13 +41,13 @@ def stock(make, workspace):
 
 
 @pytest.fixture
-def website(workspace, owner, stock, shop):
-    set_http_allow_list(workspace, [f"127.0.0.1:{shop.httpd.server_address[1]}"], member=owner)
+def website(make, workspace, owner, stock, shop):
+    set_http_allow_list(workspace, [f"127.0.0.1:{shop.port}"], member=owner)
     secret = new_secret()
-    account = save_account(workspace, {
-        "key": "own-site", "adapter": "website", "base_url": shop.url, "credentials": {"webhook_secret": secret},
-        "stock_form": "stock", "stock_sku_field": "sku", "stock_available": "{{ record.available }}",
-        "push_enabled": True, "push_window_seconds": 5}, member=owner)
+    account = make.channel_account(
+        workspace, "website", key="own-site", base_url=shop.url, credentials={"webhook_secret": secret},
+        stock_form="stock", stock_sku_field="sku", stock_available="{{ record.available }}",
+        push_enabled=True, push_window_seconds=5)
     account.secret = secret
     return account
 
@@ -136,14 +111,14 @@ def test_a_change_while_sending_is_sent_again(stock, website, shop, monkeypatch)
 
 def test_failures_are_retried_later_and_an_error_in_a_200_counts(workspace, owner, make, stock, shop):
     set_http_allow_list(workspace, ["127.0.0.1"], member=owner)
-    account = save_account(workspace, {
-        "key": "shopify", "adapter": "shopify", "base_url": shop.url,
-        "credentials": {"access_token": "shpat_x", "location_id": "655441491"},
-        "stock_form": "stock", "stock_sku_field": "sku", "stock_listing": {"inventory_item_id": "{{ record.shopify_item }}"},
-        "push_enabled": True}, member=owner)
+    account = make.channel_account(
+        workspace, "shopify", base_url=shop.url, credentials={"access_token": "shpat_x", "location_id": "655441491"},
+        stock_form="stock", stock_sku_field="sku", stock_listing={"inventory_item_id": "{{ record.shopify_item }}"},
+        push_enabled=True)
     make.record(stock, {"sku": "MUG-01", "available": 7, "shopify_item": "808950810"})
     dispatch_pending()
-    shop.script = [(503, {"errors": "busy"}), (200, {"errors": "Inventory item does not have inventory tracking"})]
+    shop.answer(ANY_PATH, (503, {"errors": "busy"}),
+                (200, {"errors": "Inventory item does not have inventory tracking"}), (200, {"ok": True}))
     push_due(now=due_later())
     push = StockPush.objects.get(account=account)
     assert push.status == "pending" and push.attempts == 1 and push.status_code == 503
@@ -158,10 +133,10 @@ def test_failures_are_retried_later_and_an_error_in_a_200_counts(workspace, owne
     assert shop.requests[-1]["headers"]["x-shopify-access-token"] == "shpat_x"
 
 
-def test_a_private_address_not_on_the_allow_list_is_a_failed_attempt(workspace, owner, stock, shop):
-    account = save_account(workspace, {"key": "site", "adapter": "website", "base_url": shop.url,
-                                       "credentials": {"webhook_secret": new_secret()}, "stock_form": "stock",
-                                       "stock_sku_field": "sku", "push_enabled": True}, member=owner)
+def test_a_private_address_not_on_the_allow_list_is_a_failed_attempt(make, workspace, stock, shop):
+    account = make.channel_account(workspace, "website", base_url=shop.url,
+                                   credentials={"webhook_secret": new_secret()}, stock_form="stock",
+                                   stock_sku_field="sku", push_enabled=True)
     note_push(account, "MUG-01", 1)
     assert push_due(now=due_later()) == 0
     push = StockPush.objects.get()
@@ -196,7 +171,8 @@ def test_accounts_api_masks_credentials_and_is_isolated(api, make, stock, shop):
         "key": "site", "adapter": "website", "base_url": shop.url, "credentials": {"webhook_secret": "whsec_x",
                                                                                   "shop": "s1"}}, format="json")
     assert created.status_code == 201, created.json()
-    assert created.json()["credentials"] == {"webhook_secret": "***", "shop": "s1"}
+    assert created.json()["credentials"] == {"webhook_secret": {"secret": "channel-site-webhook_secret"},
+                                             "shop": {"secret": "channel-site-shop"}}
     assert api.get("/api/v1/channel-adapters/").json()["results"][0]["key"]
     stranger = make.client(make.owner(make.workspace()))
     assert stranger.get("/api/v1/channel-accounts/site/").status_code == 404

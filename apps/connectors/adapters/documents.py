@@ -24,6 +24,7 @@ from apps.core.errors import ErrorCollector, NotFound
 from apps.expressions import check_syntax
 from apps.forms.definitions import json_path, schema_message
 
+from .credentials import used_names
 from .errors import AdapterError
 from .evaluation import condition_source
 from .schema import adapter_schema
@@ -83,6 +84,9 @@ def _check_meaning(doc: dict[str, Any], errors: ErrorCollector) -> None:
     for section in EXPRESSION_SECTIONS:
         if section in doc:
             _check_expressions(doc[section], section, errors)
+    if "credentials" in doc:
+        for name in sorted(used_names([doc.get(s) for s in EXPRESSION_SECTIONS]) - set(doc["credentials"])):
+            errors.add("credentials", _("account.credentials.%(name)s is used but not declared") % {"name": name})
 
 
 def _known_zone(name: str) -> bool:

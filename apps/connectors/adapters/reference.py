@@ -45,6 +45,8 @@ DOCUMENT = """## The document
 | `key`, `name`, `description`, `version` | identity; `description` states the payload shapes read |
 | `currency`, `timezone` | defaults: the currency when `order.fields.currency` is absent; `adapter.timezone` in expressions |
 | `base_url` | the API's base URL when the account gives none |
+| `hosts` | the hosts the channel's API lives on (`*.` for any sub-domain): a `base_url` elsewhere needs the secret credentials entered again |
+| `credentials` | each credential an account gives (`account.credentials.<name>`): `{"secret": true}` ones are stored encrypted and never shown (see secrets.md) |
 | `intake.modes` | `push`, `pull` or both |
 | `intake.verification` | the recommended verification of the push endpoint: `{"mode": ..., <options>}` |
 | `event_id` | optional: the id of this delivery inside the payload |

@@ -19,6 +19,7 @@ HEADER_PATTERN = "^[A-Za-z0-9][A-Za-z0-9-]{0,63}$"
 EXPRESSION = {"type": "string", "maxLength": 4000}
 PARAMETER = {"type": ["string", "integer", "boolean"]}
 SECONDS = {"type": "integer", "minimum": 0, "maximum": 31_536_000}
+HOST_PATTERN = r"^(\*\.)?[a-z0-9]([a-z0-9-]{0,62})(\.[a-z0-9]([a-z0-9-]{0,62}))*$"
 
 
 def _object(properties: dict[str, Any], required: tuple[str, ...] | list[str] = (), **extra: Any) -> dict:
@@ -99,6 +100,14 @@ def adapter_schema() -> dict[str, Any]:
             "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
             "timezone": {"type": "string", "minLength": 1, "maxLength": 64},
             "base_url": {"type": "string", "pattern": "^https?://", "maxLength": 2000},
+            "hosts": {"type": "array", "minItems": 1, "maxItems": 20, "uniqueItems": True,
+                      "items": {"type": "string", "pattern": HOST_PATTERN, "maxLength": 253}},
+            "credentials": {"type": "object", "propertyNames": {"pattern": KEY_PATTERN}, "maxProperties": 20,
+                            "additionalProperties": _object({
+                                "secret": {"type": "boolean"},
+                                "label": {"$ref": "#/$defs/label"},
+                                "description": {"type": "string", "maxLength": 1000},
+                            }, ["secret"])},
             "intake": _object({
                 "modes": {"type": "array", "items": {"enum": ["push", "pull"]}, "minItems": 1,
                           "uniqueItems": True},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -12,11 +14,14 @@ from apps.accounts.models import Member, Workspace
 from apps.accounts.services import http_allow_list
 from apps.audit import services as audit
 from apps.core import http
-from apps.core.errors import ErrorCollector, NotFound, ValidationFailed
+from apps.core.errors import ErrorCollector, NotFound, ValidationFailed, WeftError
 from apps.expressions import check_syntax
 from apps.forms.models import Form
 from apps.forms.validation import active_fields
+from apps.vault import selectors as vault_selectors
+from apps.vault import services as vault
 
+from ..adapters.credentials import host_allowed, is_secret
 from ..errors import KeyTaken
 from ..models import ChannelAccount, Endpoint
 
@@ -30,8 +35,16 @@ class AccountNotFound(NotFound):
 
 
 def account_info(account: ChannelAccount) -> dict[str, Any]:
-    """What an adapter's expressions see as ``account``."""
-    return {"key": account.key, "base_url": account.base_url.rstrip("/"), "credentials": account.credentials or {}}
+    """What an adapter's expressions see as ``account``: credentials resolved now, for this request only."""
+    from ..adapters import AdapterError
+
+    credentials = {}
+    for name, value in (account.credentials or {}).items():
+        try:
+            credentials[name] = vault.resolve_references(account.workspace, value)
+        except WeftError as exc:
+            raise AdapterError(account.adapter, {f"credentials.{name}": [exc.message]}) from None
+    return {"key": account.key, "base_url": account.base_url.rstrip("/"), "credentials": credentials}
 
 
 def allow_list(account: ChannelAccount) -> list[str]:
@@ -55,6 +68,8 @@ def save_account(workspace: Workspace, data: Any, *, member: Member | None,
     account = account or ChannelAccount(workspace=workspace)
     for name, value in values.items():
         setattr(account, name, value)
+    if "credentials" in values:
+        account.credentials = _into_vault(workspace, account, member)
     try:
         with transaction.atomic():
             account.save()
@@ -69,6 +84,11 @@ def save_account(workspace: Workspace, data: Any, *, member: Member | None,
 @transaction.atomic
 def delete_account(account: ChannelAccount, *, member: Member | None) -> None:
     audit.record(account.workspace, member, "channel_account.deleted", account)
+    for credential, value in (account.credentials or {}).items():
+        if vault_selectors.reference_name(value) == vault_name(account, credential):
+            with contextlib.suppress(NotFound):
+                vault.delete_secret(vault.get_secret(account.workspace, vault_selectors.reference_name(value)),
+                                    member=member)
     account.delete()
 
 
@@ -104,10 +124,11 @@ def clean(workspace: Workspace, data: Any, account: ChannelAccount | None) -> di
             except http.BadUrl:
                 errors.add("base_url", _("must be an http(s) URL"))
         values["base_url"] = url
+    doc = adapters.get(adapter_key, {})
+    entered: tuple[set[str], set[str]] = (set(), set())
     if "credentials" in given:
-        if not isinstance(given["credentials"], dict):
-            errors.add("credentials", _("must be an object"))
-        values["credentials"] = given["credentials"]
+        values["credentials"], entered = _credentials(workspace, given["credentials"], account, doc, errors)
+    _destination(given, account, values, doc, entered, errors)
     for name, low, high in (("pull_interval_seconds", 5, 86400), ("push_window_seconds", 0, 3600)):
         if name in given:
             value = given[name]
@@ -129,6 +150,99 @@ def clean(workspace: Workspace, data: Any, account: ChannelAccount | None) -> di
         errors.add("endpoint", _("a pulling account needs an endpoint to store its orders"))
     errors.raise_if_any()
     return values
+
+
+def _credentials(workspace: Workspace, given: Any, account: ChannelAccount | None, doc: dict,
+                 errors: ErrorCollector) -> tuple[dict[str, Any], tuple[set[str], set[str]]]:
+    """The credentials to store, and which secret ones this request enters: (typed as values, typed or named).
+
+    A value shown masked and sent back unchanged keeps what is stored; a secret one
+    may be a reference to a vault secret (``{"secret": name}``); naming the secret
+    already stored does not count as entering it.
+    """
+    if not isinstance(given, dict):
+        errors.add("credentials", _("must be an object"))
+        return {}, (set(), set())
+    stored = (account.credentials or {}) if account else {}
+    names = vault_selectors.secret_names(workspace)
+    cleaned: dict[str, Any] = {}
+    typed: set[str] = set()
+    named: set[str] = set()
+    for name, value in given.items():
+        path = f"credentials.{name}"
+        if value == vault_selectors.MASK:
+            if name not in stored:
+                errors.add(path, _("is masked but nothing is stored: enter the value"))
+            cleaned[name] = stored.get(name)
+        elif vault_selectors.is_reference(value):
+            if vault_selectors.reference_name(value) not in names:
+                errors.add(path, _("no secret '%(name)s' in this workspace") % {
+                    "name": vault_selectors.reference_name(value)})
+            cleaned[name] = value
+            if value != stored.get(name):
+                named.add(name)
+        elif isinstance(value, str | int | float) and not isinstance(value, bool):
+            cleaned[name] = value
+            if is_secret(doc, name):
+                typed.add(name)
+        else:
+            errors.add(path, _('must be text, a number or {"secret": "<name>"}'))
+    return cleaned, (typed, typed | named)
+
+
+def _destination(given: dict, account: ChannelAccount | None, values: dict, doc: dict,
+                 entered: tuple[set[str], set[str]], errors: ErrorCollector) -> None:
+    """Stored secret credentials follow a changed address only when they are entered again.
+
+    Otherwise a builder could point an account at their own server and pull: the
+    stored tokens would be sent there. A ``base_url`` outside the adapter's ``hosts``
+    needs them typed in as values (not references) even for a new account.
+    """
+    credentials = values.get("credentials", account.credentials if account else {}) or {}
+    secret = {n for n, v in credentials.items() if is_secret(doc, n) and v not in ("", None)}
+    typed, named = entered
+    url = values.get("base_url", account.base_url if account else "") or doc.get("base_url") or ""
+    moved = account is None or url != (account.base_url or doc.get("base_url") or "") \
+        or values["adapter"] != account.adapter
+    if account is not None and moved:
+        kept = secret - named
+        if kept:
+            errors.add("base_url", _("changing where the account sends its credentials needs them entered "
+                                     "again in the same request: %(names)s") % {
+                "names": ", ".join(f"credentials.{n}" for n in sorted(kept))})
+            return
+    if moved and url and not host_allowed(doc, url) and secret - typed:
+        errors.add("base_url", _("%(url)s is not a host of the %(adapter)s API (%(hosts)s): enter %(names)s "
+                                 "as values in the same request to send them there") % {
+            "url": url, "adapter": doc.get("key"), "hosts": ", ".join(doc.get("hosts") or ()),
+            "names": ", ".join(f"credentials.{n}" for n in sorted(secret - typed))})
+
+
+def vault_name(account: ChannelAccount, credential: str) -> str:
+    """The vault secret that holds a credential typed into an account."""
+    name = f"channel-{account.key}-{credential}".lower()
+    if len(name) > 80:
+        name = f"channel-{hashlib.sha256(name.encode()).hexdigest()[:24]}-{credential[:40]}".lower()
+    return name
+
+
+def _into_vault(workspace: Workspace, account: ChannelAccount, member: Member | None) -> dict[str, Any]:
+    """Secret credentials given as values go to the vault; the account keeps references to them."""
+    from ..adapters import get_adapter
+
+    try:
+        doc = get_adapter(account.adapter)
+    except NotFound:
+        doc = {}
+    stored: dict[str, Any] = {}
+    for name, value in (account.credentials or {}).items():
+        if is_secret(doc, name) and not vault_selectors.is_reference(value) and value not in ("", None):
+            secret = vault.put_secret(workspace, vault_name(account, name), str(value), member=member,
+                                      description=_("Credential %(name)s of the channel account %(key)s") % {
+                                          "name": name, "key": account.key})
+            value = vault_selectors.reference(secret.name)
+        stored[name] = value
+    return stored
 
 
 def _endpoint(workspace: Workspace, key: Any, errors: ErrorCollector) -> Endpoint | None:

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.services import http_allow_list
 from apps.core import http
+from apps.core.errors import WeftError
 from apps.core.signing import sign
+from apps.vault import services as vault
 
 from ..models import Message, Subscription
 from .backoff import RETRY_AFTER_STATUSES, parse_retry_after
@@ -56,8 +58,11 @@ def signed_headers(subscription: Subscription, message: Message, body: bytes, no
     expires = subscription.previous_secret_expires_at
     if subscription.previous_secret and expires is not None and expires > timezone.now():
         secrets.append(subscription.previous_secret)
-    signature = " ".join(sign(secret, message.message_id, timestamp, body) for secret in secrets)
-    own = {k: str(v) for k, v in (subscription.headers or {}).items() if k.lower() not in RESERVED_HEADERS}
+    workspace = subscription.workspace
+    signature = " ".join(sign(vault.resolve_text(workspace, secret), message.message_id, timestamp, body)
+                         for secret in secrets)
+    own = {k: str(vault.resolve_references(workspace, v)) for k, v in (subscription.headers or {}).items()
+           if k.lower() not in RESERVED_HEADERS}
     return {**own, "Content-Type": "application/json", "User-Agent": "Weft", "webhook-id": message.message_id,
             "webhook-timestamp": str(timestamp), "webhook-signature": signature}
 
@@ -73,6 +78,8 @@ def send(subscription: Subscription, message: Message, now: datetime) -> Outcome
                                 allow=allow)
     except http.HttpError as exc:
         return Outcome(None, _elapsed(started), str(exc)[:1000])
+    except WeftError as exc:  # a secret it names was deleted or cannot be read
+        return Outcome(None, _elapsed(started), str(exc.message)[:1000])
     except Exception as exc:  # a bug here must cost one attempt, not the delivery loop
         log.exception("sending message %s failed", message.message_id)
         return Outcome(None, _elapsed(started), f"{type(exc).__name__}: {exc}"[:1000])

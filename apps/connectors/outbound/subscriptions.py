@@ -8,6 +8,7 @@ the server in two answers only: create and rotate.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,6 +18,7 @@ from apps.accounts.models import Member, Workspace
 from apps.audit import services as audit
 from apps.core.errors import ValidationFailed
 from apps.core.signing import new_secret
+from apps.vault import selectors as vault_selectors
 
 from ..models import Attempt, Message, MessageStatus, Subscription
 from . import delivery
@@ -55,14 +57,25 @@ def _audited(sub: Subscription) -> dict:
             "failure_threshold": sub.failure_threshold, "enabled": sub.enabled}
 
 
-def create_subscription(workspace: Workspace, data: dict, *, member: Member | None) -> tuple[Subscription, str]:
-    """The new subscription and its secret (shown this once)."""
+def create_subscription(workspace: Workspace, data: dict, *, member: Member | None) -> tuple[Subscription, Any]:
+    """The new subscription and its secret (shown this once).
+
+    ``secret`` may name a vault secret (``{"secret": name}``) shared with the
+    receiver beforehand: the answer then holds that reference, not a value.
+    """
+    given = data.get("secret") if isinstance(data, dict) else None
     values = clean(workspace, data)
     forms = values.pop("forms")
-    secret = new_secret()
+    if vault_selectors.is_reference(given):
+        if not vault_selectors.exists(workspace, vault_selectors.reference_name(given)):
+            raise ValidationFailed({"secret": [_("no secret '%(name)s' in this workspace") % {
+                "name": vault_selectors.reference_name(given)}]})
+        secret, stored = given, vault_selectors.as_text(given)
+    else:
+        secret = stored = new_secret()
     try:
         with transaction.atomic():
-            sub = Subscription.objects.create(workspace=workspace, secret=secret, created_by=member, **values)
+            sub = Subscription.objects.create(workspace=workspace, secret=stored, created_by=member, **values)
             sub.forms.set(forms)
             audit.record(workspace, member, "subscription.created", sub, {"after": _audited(sub)})
     except IntegrityError:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from apps.core import http
 from apps.core.errors import ErrorCollector, ValidationFailed
 from apps.forms.models import Form
+from apps.vault import selectors as vault_selectors
 
 from .events import EVENT_TYPES
 from .sender import RESERVED_HEADERS
@@ -49,7 +50,7 @@ def clean(workspace, data: Any, *, key: str | None = None) -> dict:
     out["url"] = _url(data.get("url"), errors)
     out["events"] = _events(data.get("events"), errors)
     out["forms"] = _forms(workspace, data.get("forms", []), errors)
-    out["headers"] = _headers(data.get("headers", {}), errors)
+    out["headers"] = _headers(workspace, data.get("headers", {}), errors)
     out["failure_threshold"] = _threshold(data.get("failure_threshold", DEFAULT_THRESHOLD), errors)
     errors.raise_if_any()
     return out
@@ -124,7 +125,8 @@ def _forms(workspace, value: Any, errors: ErrorCollector) -> list[Form]:
     return out
 
 
-def _headers(value: Any, errors: ErrorCollector) -> dict[str, str]:
+def _headers(workspace, value: Any, errors: ErrorCollector) -> dict[str, Any]:
+    """Header values are text, or ``{"secret": name}`` resolved when a message is sent."""
     if value is None:
         return {}
     if not isinstance(value, dict):
@@ -132,13 +134,18 @@ def _headers(value: Any, errors: ErrorCollector) -> dict[str, str]:
         return {}
     if len(value) > MAX_HEADERS:
         errors.add("headers", _("at most %(n)d headers") % {"n": MAX_HEADERS})
-    out: dict[str, str] = {}
+    out: dict[str, Any] = {}
     for name, text in value.items():
         path = f"headers.{name}"
         if not HEADER_NAME.match(name):
             errors.add(path, _("is not a valid header name"))
         elif name.lower() in RESERVED_HEADERS:
             errors.add(path, _("is set by Weft and cannot be replaced"))
+        elif vault_selectors.is_reference(text):
+            if not vault_selectors.exists(workspace, vault_selectors.reference_name(text)):
+                errors.add(path, _("no secret '%(name)s' in this workspace") % {
+                    "name": vault_selectors.reference_name(text)})
+            out[name] = text
         elif not isinstance(text, str) or len(text) > 1000 or "\r" in text or "\n" in text:
             errors.add(path, _("must be a text of at most 1000 characters on one line"))
         else:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from ..masking import masked_definition
 from ..models import Flow, Run, StepRun
 
 
-def flow_to_api(flow: Flow) -> dict:
+def flow_to_api(flow: Flow, *, reveal: bool = False) -> dict:
+    """``reveal``: the caller may edit flows, so sees the webhook URL (its token is the credential)
+    and the headers written into steps; a trigger's secret is shown to nobody."""
     return {
         "id": flow.pk,
         "key": flow.key,
@@ -15,8 +18,8 @@ def flow_to_api(flow: Flow) -> dict:
         "paused": flow.paused_at is not None,
         "paused_reason": flow.paused_reason,
         "trigger_type": flow.trigger_type,
-        "webhook_url": f"/api/v1/hooks/flows/{flow.webhook_token}/" if flow.webhook_token else None,
-        "definition": flow.definition,
+        "webhook_url": f"/api/v1/hooks/flows/{flow.webhook_token}/" if flow.webhook_token and reveal else None,
+        "definition": masked_definition(flow.definition, reveal=reveal),
         "created_at": flow.created_at.isoformat(),
         "updated_at": flow.updated_at.isoformat(),
     }

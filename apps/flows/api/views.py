@@ -6,7 +6,6 @@ import re
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -17,11 +16,13 @@ from rest_framework.views import APIView
 
 from apps.accounts.models import Role
 from apps.core.errors import ValidationFailed
+from apps.core.paging import before_id, page_limit
 from apps.core.views import WeftAPIView
 
 from .. import services
 from ..engine import runner
 from ..errors import FlowInactive, RunNotActive, RunNotFound, RunNotRetryable
+from ..masking import credential_warnings, keep_write_only, masked_definition
 from ..models import FlowVersion, Notification, Run, RunStatus
 from ..triggers import manual, webhook
 from ..validation import check_flow
@@ -65,6 +66,18 @@ def step_ids(definition: Any, paths) -> dict[str, str]:
     return located
 
 
+def _editor(request) -> bool:
+    return request.member.has_role(Role.BUILDER)
+
+
+def _shown(request, flow, status_code: int = status.HTTP_200_OK) -> Response:
+    """A flow as the caller may see it; to its editors, with ``warnings`` when credentials are written as text."""
+    data = flow_to_api(flow, reveal=_editor(request))
+    if _editor(request) and (warnings := credential_warnings(flow.definition)):
+        data["warnings"] = warnings
+    return Response(data, status=status_code)
+
+
 def _located(exc: ValidationFailed, definition: Any) -> ValidationFailed:
     """Add ``steps`` (error path → step id) to a definition's validation errors."""
     exc.extra = {**exc.extra, "steps": step_ids(definition, exc.errors)}
@@ -76,7 +89,7 @@ class FlowListView(WeftAPIView):
 
     def get(self, request):
         flows = request.workspace.flows.order_by("key")
-        return Response({"results": [flow_to_api(f) for f in flows]})
+        return Response({"results": [flow_to_api(f, reveal=_editor(request)) for f in flows]})
 
     @extend_schema(summary="Create a flow from a JSON definition (validated fully, errors located by path)")
     def post(self, request):
@@ -84,23 +97,24 @@ class FlowListView(WeftAPIView):
             flow = services.create_flow(request.workspace, _object(request.data), member=request.member)
         except ValidationFailed as exc:
             raise _located(exc, request.data) from None
-        return Response(flow_to_api(flow), status=status.HTTP_201_CREATED)
+        return _shown(request, flow, status.HTTP_201_CREATED)
 
 
 class FlowDetailView(WeftAPIView):
     write_role = Role.BUILDER
 
     def get(self, request, key: str):
-        return Response(flow_to_api(services.get_flow(request.workspace, key)))
+        return _shown(request, services.get_flow(request.workspace, key))
 
     @extend_schema(summary="Save a new version; running runs finish on their own version")
     def put(self, request, key: str):
         flow = services.get_flow(request.workspace, key)
         try:
-            flow = services.update_flow(flow, _object(request.data), member=request.member)
+            flow = services.update_flow(flow, keep_write_only(_object(request.data), flow.definition),
+                                        member=request.member)
         except ValidationFailed as exc:
             raise _located(exc, request.data) from None
-        return Response(flow_to_api(flow))
+        return _shown(request, flow)
 
     def delete(self, request, key: str):
         services.delete_flow(services.get_flow(request.workspace, key), member=request.member)
@@ -113,16 +127,22 @@ class FlowValidateView(WeftAPIView):
 
     @extend_schema(summary="Check a definition without saving it")
     def post(self, request):
-        errors = check_flow(request.workspace, request.data)
+        key = request.data.get("key") if isinstance(request.data, dict) else None
+        stored = request.workspace.flows.filter(key=key).first() if isinstance(key, str) else None
+        definition = keep_write_only(request.data, stored.definition if stored else None)
+        errors = check_flow(request.workspace, definition)
+        warnings = credential_warnings(request.data)
         return Response({"valid": not errors, "errors": errors.errors,
-                         "steps": step_ids(request.data, errors.errors)},
+                         "steps": step_ids(request.data, errors.errors), **({"warnings": warnings} if warnings else {})},
                         status=status.HTTP_200_OK if not errors else status.HTTP_400_BAD_REQUEST)
 
 
 class FlowVersionListView(WeftAPIView):
     def get(self, request, key: str):
         flow = services.get_flow(request.workspace, key)
-        return Response({"results": [{"version": v.version, "definition": v.definition,
+        reveal = _editor(request)
+        return Response({"results": [{"version": v.version,
+                                      "definition": masked_definition(v.definition, reveal=reveal),
                                       "created_at": v.created_at.isoformat()}
                                      for v in FlowVersion.objects.filter(flow=flow).order_by("-version")]})
 
@@ -139,7 +159,7 @@ class FlowActionView(WeftAPIView):
             flow = services.resume_flow(flow, member=request.member)
         else:
             flow = services.set_enabled(flow, self.action == "enable", member=request.member)
-        return Response(flow_to_api(flow))
+        return _shown(request, flow)
 
 
 class FlowRunView(WeftAPIView):
@@ -183,9 +203,9 @@ class RunListView(WeftAPIView):
             runs = runs.filter(created_at__gte=since)
         if until := _when(request, "until"):
             runs = runs.filter(created_at__lt=until)
-        if (before := request.query_params.get("before", "")).isdigit():
-            runs = runs.filter(pk__lt=int(before))
-        limit = min(int(request.query_params.get("limit", "50") or 50), settings.WEFT["MAX_PAGE_SIZE"])
+        limit = page_limit(request.query_params)
+        if (before := before_id(request.query_params)) is not None:
+            runs = runs.filter(pk__lt=before)
         rows = list(runs.order_by("-id")[: limit + 1])
         return Response({"results": [run_to_api(r) for r in rows[:limit]],
                          "next_before": rows[limit - 1].pk if len(rows) > limit else None})
@@ -205,6 +225,7 @@ class RunDetailView(WeftAPIView):
 
 
 class RunCancelView(WeftAPIView):
+    write_role = Role.BUILDER
     def post(self, request, pk: int):
         run = _run(request, pk)
         if not runner.cancel(run):
@@ -214,6 +235,7 @@ class RunCancelView(WeftAPIView):
 
 
 class RunRetryView(WeftAPIView):
+    write_role = Role.BUILDER
     @extend_schema(summary="Retry a failed run from its failed step")
     def post(self, request, pk: int):
         run = _run(request, pk)

@@ -19,6 +19,9 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.services import http_allow_list
 from apps.core import http as _http
+from apps.core.errors import WeftError
+from apps.vault import selectors as vault_selectors
+from apps.vault import services as vault
 
 from ..engine.signals import StepError
 from ._json import plain
@@ -26,10 +29,13 @@ from .base import StepType, step_types
 
 if TYPE_CHECKING:
     from ..engine.context import StepContext
+    from ..validation import FlowChecker
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 STATUSES = {"type": "array", "items": {"type": "integer", "minimum": 100, "maximum": 599}, "maxItems": 100}
 STRINGS = {"type": ["object", "string"], "additionalProperties": {"type": ["string", "number", "boolean"]}}
+HEADERS = {"type": ["object", "string"], "additionalProperties": {
+    "anyOf": [{"type": ["string", "number", "boolean"]}, vault_selectors.reference_schema()]}}
 TIMEOUT = {"type": ["number", "string"], "exclusiveMinimum": 0, "maximum": _http.MAX_TIMEOUT}
 
 
@@ -69,12 +75,44 @@ def send(ctx: StepContext, method: str, url: str, *, headers: dict, body: bytes 
     return response
 
 
+def secret_value(ctx: StepContext, value: Any, option: str) -> Any:
+    """A ``{"secret": name}`` option resolved for this one request; other values as they are.
+
+    The value goes straight into the request: it is never part of the step's
+    journalled input, output or error, which keep the reference.
+    """
+    if not vault_selectors.is_reference(value):
+        return value
+    name = vault_selectors.reference_name(value)
+    try:
+        return vault.resolve(ctx.workspace, name)
+    except WeftError as exc:
+        raise StepError(_("%(where)s: secret '%(name)s': %(message)s") % {
+            "where": ctx.where(option), "name": name, "message": exc.message}, code=exc.code) from None
+
+
+def check_references(step: dict, path: str, checker: FlowChecker, options: tuple[str, ...]) -> None:
+    """Every secret a step names must exist in the workspace when the flow is saved."""
+    known = None
+    for option in options:
+        value = step.get(option)
+        places = value.items() if option == "headers" and isinstance(value, dict) else [("", value)]
+        for name, item in places:
+            if not vault_selectors.is_reference(item):
+                continue
+            known = vault_selectors.secret_names(checker.workspace) if known is None else known
+            if vault_selectors.reference_name(item) not in known:
+                where = f"{path}.{option}.{name}" if name else f"{path}.{option}"
+                checker.error(where, _("no secret '%(name)s' in this workspace") % {
+                    "name": vault_selectors.reference_name(item)})
+
+
 def text_headers(ctx: StepContext, option: str) -> dict[str, str]:
     value = ctx.option(option, {}) or {}
     if not isinstance(value, dict):
         raise StepError(_("%(where)s: must be a mapping of names to values") % {"where": ctx.where(option)},
                         code="invalid_option")
-    return {str(k): str(plain(v)) for k, v in value.items()}
+    return {str(k): str(plain(secret_value(ctx, v, f"{option}.{k}"))) for k, v in value.items()}
 
 
 @step_types.register
@@ -84,7 +122,7 @@ class HttpRequest(StepType):
     schema = {
         "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]},
         "url": {"type": "string", "minLength": 1, "maxLength": 2000},
-        "headers": STRINGS,
+        "headers": HEADERS,
         "query": STRINGS,
         "body": {},
         "body_text": {"type": "string", "maxLength": 1_000_000},
@@ -94,6 +132,10 @@ class HttpRequest(StepType):
     }
     required = ("url",)
     transactional = False
+
+    def check(self, step: dict, path: str, checker: FlowChecker) -> None:
+        super().check(step, path, checker)
+        check_references(step, path, checker, ("headers",))
 
     def execute(self, step: dict, ctx: StepContext) -> Any:
         method = step.get("method", "GET")

@@ -17,14 +17,25 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from apps.core.signing import sign
+from apps.vault.selectors import reference_schema
 
 from ..engine.signals import StepError
 from ._json import plain
 from .base import StepType, step_types
-from .http_request import STATUSES, STRINGS, TIMEOUT, decode, send, text_headers
+from .http_request import (
+    HEADERS,
+    STATUSES,
+    TIMEOUT,
+    check_references,
+    decode,
+    secret_value,
+    send,
+    text_headers,
+)
 
 if TYPE_CHECKING:
     from ..engine.context import StepContext
+    from ..validation import FlowChecker
 
 
 @step_types.register
@@ -35,13 +46,17 @@ class WebhookSend(StepType):
         "url": {"type": "string", "minLength": 1, "maxLength": 2000},
         "event": {"type": "string", "minLength": 1, "maxLength": 200},
         "payload": {},
-        "secret": {"type": "string", "minLength": 1, "maxLength": 500},
-        "headers": STRINGS,
+        "secret": {"anyOf": [{"type": "string", "minLength": 1, "maxLength": 500}, reference_schema()]},
+        "headers": HEADERS,
         "timeout": TIMEOUT,
         "retry_on": STATUSES,
     }
     required = ("url", "event", "secret")
     transactional = False
+
+    def check(self, step: dict, path: str, checker: FlowChecker) -> None:
+        super().check(step, path, checker)
+        check_references(step, path, checker, ("headers", "secret"))
 
     def execute(self, step: dict, ctx: StepContext) -> Any:
         message_id = ctx.idempotency_key()
@@ -50,7 +65,7 @@ class WebhookSend(StepType):
                            "data": plain(ctx.option("payload"))}, ensure_ascii=False).encode()
         timestamp = int(time.time())
         try:
-            signature = sign(str(ctx.option("secret")), message_id, timestamp, body)
+            signature = sign(str(secret_value(ctx, ctx.option("secret"), "secret")), message_id, timestamp, body)
         except ValueError as exc:
             raise StepError(f"{ctx.where('secret')}: {exc}", code="invalid_option") from None
         headers = {**text_headers(ctx, "headers"), "Content-Type": "application/json", "User-Agent": "Weft",
