@@ -18,3 +18,10 @@ class DeliveryNotFound(NotFound):
 class KeyTaken(Conflict):
     code = "key_taken"
     default_message = _("This key is already used in this workspace.")
+
+
+class PullNotPossible(Conflict):
+    """The account is not set up to pull (its adapter has no pull API, or it has no endpoint): nothing was asked."""
+
+    code = "pull_not_possible"
+    default_message = _("This channel account cannot pull orders as it is set up.")

@@ -35,6 +35,11 @@ class IncompatibleChange(Conflict):
     default_message = _("The change would make existing records invalid.")
 
 
+class FormInUse(Conflict):
+    code = "form_in_use"
+    default_message = _("Other definitions still use this form; change or delete them first.")
+
+
 class NoUniqueKey(Unprocessable):
     code = "no_unique_key"
     default_message = _("This form declares no unique key, so records cannot be upserted.")

@@ -243,7 +243,7 @@ def test_a_guard_needs_a_unique_key(api, make, workspace):
     assert "guard" in response.json()["errors"]
 
 
-def test_endpoints_and_deliveries_are_isolated_and_only_builders_write(make, api, endpoint, workspace):
+def test_endpoints_and_deliveries_are_isolated_and_only_builders_see_them(make, api, endpoint, workspace):
     delivery_id = post(endpoint, order()).json()["delivery"]
     stranger = make.client(make.owner(make.workspace()))
     assert stranger.get("/api/v1/endpoints/shop/").status_code == 404
@@ -252,7 +252,10 @@ def test_endpoints_and_deliveries_are_isolated_and_only_builders_write(make, api
     assert stranger.get("/api/v1/endpoints/").json()["results"] == []
     member = make.client(make.member(workspace, role=Role.MEMBER))
     assert member.post("/api/v1/endpoints/", {"key": "y", "form": "orders"}, format="json").status_code == 403
-    assert member.get("/api/v1/endpoints/shop/").status_code == 200
+    assert member.get("/api/v1/endpoints/shop/").status_code == 403  # its URL is a credential
+    assert member.get(f"/api/v1/deliveries/{delivery_id}/").status_code == 403  # raw buyer data
+    builder = make.client(make.member(workspace, role=Role.BUILDER))
+    assert builder.get("/api/v1/endpoints/shop/").status_code == 200
 
 
 def test_the_same_key_twice_is_a_conflict(api, endpoint):
@@ -264,10 +267,7 @@ def test_the_same_key_twice_is_a_conflict(api, endpoint):
 def test_a_real_http_delivery_to_the_live_server(live_server, make):
     workspace = make.workspace()
     form = make.form(workspace, ORDER_FIELDS, key="orders", unique_key=["order_id"])
-    from apps.connectors.inbound.endpoints import create_endpoint
-
-    endpoint = create_endpoint(workspace, {"key": "live", "form": "orders", "mapping": MAPPING},
-                               member=make.owner(workspace))
+    endpoint = make.endpoint(workspace, form, key="live", mapping=MAPPING)
     body = order()
     headers = modes.get("standard_webhooks").sign({}, endpoint.secret, body, delivery_id="msg_live",
                                                   timestamp=int(time.time()))

@@ -7,24 +7,33 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from apps.accounts.models import Role
+from apps.core.errors import NotFound
 from apps.core.views import WeftAPIView
+from apps.vault.selectors import MASK, is_reference
 
+from ..adapters import get_adapter
+from ..adapters.credentials import is_secret
 from ..channels import accounts as services
 from ..channels.pull import PullFailed, pull_now
 from ..models import ChannelAccount
 
-SECRET_KEYS = ("secret", "token", "password", "key")
 
-
-def _masked(credentials: dict) -> dict:
-    return {k: ("***" if any(s in k.lower() for s in SECRET_KEYS) else v) for k, v in (credentials or {}).items()}
+def _masked(account: ChannelAccount) -> dict:
+    """Credentials as the adapter declares them: a secret one (or one it does not declare) shows as the
+    vault reference that holds it, or masked; never its value."""
+    try:
+        doc = get_adapter(account.adapter)
+    except NotFound:
+        doc = {}
+    return {name: (value if is_reference(value) or not is_secret(doc, name) else MASK)
+            for name, value in (account.credentials or {}).items()}
 
 
 def account_to_api(account: ChannelAccount) -> dict:
     return {
         "key": account.key, "name": account.name, "adapter": account.adapter,
         "endpoint": account.endpoint.key if account.endpoint_id else None, "base_url": account.base_url,
-        "credentials": _masked(account.credentials), "pull_enabled": account.pull_enabled,
+        "credentials": _masked(account), "pull_enabled": account.pull_enabled,
         "pull_interval_seconds": account.pull_interval_seconds, "cursor": account.cursor,
         "next_pull_at": account.next_pull_at.isoformat() if account.next_pull_at else None,
         "last_pull_at": account.last_pull_at.isoformat() if account.last_pull_at else None,
@@ -43,11 +52,13 @@ class AdapterListView(WeftAPIView):
 
         return Response({"results": [{"key": a["key"], "name": a.get("name"), "pull": bool(a.get("pull")),
                                       "stock_update": bool(a.get("stock_update")),
-                                      "verification": (a.get("intake") or {}).get("verification")}
+                                      "verification": (a.get("intake") or {}).get("verification"),
+                                      "credentials": a.get("credentials") or {}, "hosts": a.get("hosts") or []}
                                      for a in all_adapters()]})
 
 
 class AccountListView(WeftAPIView):
+    required_role = Role.BUILDER
     write_role = Role.BUILDER
 
     def get(self, request):
@@ -62,6 +73,7 @@ class AccountListView(WeftAPIView):
 
 
 class AccountDetailView(WeftAPIView):
+    required_role = Role.BUILDER
     write_role = Role.BUILDER
 
     def get(self, request, key: str):
@@ -79,6 +91,7 @@ class AccountDetailView(WeftAPIView):
 
 
 class AccountPullView(WeftAPIView):
+    required_role = Role.BUILDER
     write_role = Role.BUILDER
 
     @extend_schema(summary="Pull the account's new orders now", request=None)
@@ -93,6 +106,7 @@ class AccountPullView(WeftAPIView):
 
 
 class AccountPushListView(WeftAPIView):
+    required_role = Role.BUILDER
     def get(self, request, key: str):
         account = services.get_account(request.workspace, key)
         items = account.stock_pushes.order_by("-id")[:100]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
 from apps.accounts.models import Role
-from apps.core.errors import ValidationFailed
+from apps.core.paging import before_id, page_limit
 from apps.core.views import WeftAPIView
 
 from ..outbound import subscriptions as services
@@ -21,7 +19,9 @@ def _shown(request, sub) -> dict:
 
 
 class SubscriptionListView(WeftAPIView):
+    required_role = Role.BUILDER
     write_role = Role.BUILDER
+    secret_fields = ("secret",)
 
     def get(self, request):
         return Response({"results": [_shown(request, sub) for sub in services.list_subscriptions(request.workspace)]})
@@ -33,6 +33,7 @@ class SubscriptionListView(WeftAPIView):
 
 
 class SubscriptionDetailView(WeftAPIView):
+    required_role = Role.BUILDER
     write_role = Role.BUILDER
 
     def get(self, request, key: str):
@@ -50,6 +51,7 @@ class SubscriptionDetailView(WeftAPIView):
 
 class SubscriptionEnableView(WeftAPIView):
     """Also after too many failures: the messages that waited go out."""
+    required_role = Role.BUILDER
 
     write_role = Role.BUILDER
     enabled = True
@@ -66,7 +68,9 @@ class SubscriptionDisableView(SubscriptionEnableView):
 
 
 class SubscriptionRotateView(WeftAPIView):
+    required_role = Role.BUILDER
     write_role = Role.BUILDER
+    secret_fields = ("secret",)
 
     @extend_schema(summary="A new signing secret, shown this once; the old one keeps signing for 24 hours")
     def post(self, request, key: str):
@@ -76,6 +80,7 @@ class SubscriptionRotateView(WeftAPIView):
 
 
 class SubscriptionTestView(WeftAPIView):
+    required_role = Role.BUILDER
     write_role = Role.BUILDER
     idempotent = False
 
@@ -85,16 +90,8 @@ class SubscriptionTestView(WeftAPIView):
         return Response(message_to_api(message))
 
 
-def _int(request, name: str) -> int | None:
-    raw = request.query_params.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise ValidationFailed({name: [_("must be a whole number")]})
-    return int(raw)
-
-
 class SubscriptionMessagesView(WeftAPIView):
+    required_role = Role.BUILDER
     @extend_schema(parameters=[OpenApiParameter("status", str, description="pending, succeeded, failed (comma-"
                                                                          "separated)"),
                                OpenApiParameter("before", int, description="cursor: next_before of the last page"),
@@ -102,13 +99,13 @@ class SubscriptionMessagesView(WeftAPIView):
     def get(self, request, key: str):
         sub = services.get_subscription(request.workspace, key)
         statuses = [s for s in (request.query_params.get("status") or "").split(",") if s]
-        limit = _int(request, "limit") or settings.WEFT["DEFAULT_PAGE_SIZE"]
-        limit = max(1, min(limit, settings.WEFT["MAX_PAGE_SIZE"]))
-        page, cursor = services.messages(sub, statuses=statuses, before=_int(request, "before"), limit=limit)
+        page, cursor = services.messages(sub, statuses=statuses, before=before_id(request.query_params),
+                                         limit=page_limit(request.query_params))
         return Response({"results": [message_to_api(m) for m in page], "next_before": cursor})
 
 
 class MessageRedeliverView(WeftAPIView):
+    required_role = Role.BUILDER
     write_role = Role.BUILDER
     idempotent = False
 

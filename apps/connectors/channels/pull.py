@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from apps.core import http
 
 from ..adapters.canonical import later
+from ..errors import PullNotPossible
 from ..inbound.intake import store
 from ..inbound.kick import process_soon
 from ..models import ChannelAccount, PullPage
@@ -47,9 +48,11 @@ def pull_account(account: ChannelAccount, *, max_pages: int = MAX_PAGES, page_si
 
     adapter = get_adapter(account.adapter)
     if not adapter.get("pull"):
-        raise PullFailed(_("The %(adapter)s adapter cannot pull orders.") % {"adapter": account.adapter})
+        raise PullNotPossible(errors={"adapter": [
+            _("The %(adapter)s adapter cannot pull orders.") % {"adapter": account.adapter}]})
     if account.endpoint_id is None:
-        raise PullFailed(_("The account '%(key)s' has no endpoint to store its orders.") % {"key": account.key})
+        raise PullNotPossible(errors={"endpoint": [
+            _("The account '%(key)s' has no endpoint to store its orders.") % {"key": account.key}]})
     window = adapter["pull"].get("window_seconds")
     stored, pages = 0, 0
     try:

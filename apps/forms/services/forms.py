@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member, Workspace
@@ -10,7 +11,7 @@ from apps.audit import services as audit
 from apps.core.errors import ValidationFailed
 
 from ..definitions import changed_fields, check_definition, evolve
-from ..errors import FormKeyTaken, FormNotFound, IncompatibleChange
+from ..errors import FormInUse, FormKeyTaken, FormNotFound, IncompatibleChange
 from ..fields.base import DefinitionContext, FieldValueError, WriteContext, field_types
 from ..models import App, Form, FormVersion, Record
 
@@ -138,5 +139,12 @@ def _convert(form: Form, conversions: dict[int, dict]) -> None:
 
 @transaction.atomic
 def delete_form(form: Form, *, member: Member | None) -> None:
+    """Refused while another definition (an endpoint, a channel account...) points at the form."""
     audit.record(form.workspace, member, "form.deleted", form, {"definition": form.definition})
-    form.delete()
+    try:
+        with transaction.atomic():
+            form.delete()
+    except ProtectedError as exc:
+        users = sorted({f"{obj._meta.verbose_name} '{getattr(obj, 'key', obj.pk)}'" for obj in exc.protected_objects})
+        message = _("This form is used by %(users)s; change or delete them first.") % {"users": ", ".join(users[:20])}
+        raise FormInUse(message, extra={"used_by": users[:MAX_BLOCKING_REPORTED]}) from None
