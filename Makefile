@@ -40,7 +40,10 @@ $(STAMP):
 	@rm -f $(VENV)/.weft-installed-*
 	@touch $@
 
+# The demo runs with DEBUG on (a development SECRET_KEY, plain HTTP); production leaves DEBUG unset.
+run: export DEBUG = true
 run: venv
+	@echo "make run: DEBUG=true for this demo (detailed error pages, no HTTPS); never expose it"
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bootstrap
 	exec $(BIN)/python manage.py serve --port $(PORT)

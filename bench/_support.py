@@ -157,6 +157,7 @@ def setup_django(*, migrate: bool = True) -> BenchDB:
     os.environ["DJANGO_SETTINGS_MODULE"] = "apps.settings"
     os.environ.setdefault("DEBUG", "0")
     os.environ.setdefault("SECRET_KEY", "weft-bench-not-a-secret")
+    os.environ.setdefault("WEFT_SECURE_SSL_REDIRECT", "false")  # its servers speak plain HTTP on loopback
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     # Client threads each hold a connection for a whole measurement: size the pool for them.
     os.environ.setdefault("WEFT_DB_POOL_MAX", "90")

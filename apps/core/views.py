@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework import status
 from rest_framework.exceptions import APIException
@@ -42,38 +45,61 @@ class PayloadTooLarge(APIException):
 
 
 class WeftAPIView(APIView):
-    """Views translate HTTP to service calls; they hold no business rules."""
+    """Views translate HTTP to service calls; they hold no business rules.
+
+    A write sent with an ``Idempotency-Key`` runs in one transaction with the
+    storing of its answer (see ``idempotency``). ``secret_fields`` names the
+    fields of an answer that are shown only once: they are not stored, and a
+    replay answers them as ``null`` with a ``warning``.
+    """
 
     max_body_bytes: int | None = None
     idempotent = True
+    secret_fields: tuple[str, ...] = ()
 
     def body_limit(self) -> int:
         return self.max_body_bytes or settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+
+    def dispatch(self, request, *args, **kwargs):
+        """With a claimed key, the write commits with its stored answer, or neither does and the key is freed."""
+        self._idempotency_claim = None
+        stored = False
+        try:
+            with contextlib.ExitStack() as self._idempotency_scope:
+                response = super().dispatch(request, *args, **kwargs)
+                claim = self._idempotency_claim
+                if claim is None:
+                    return response
+                if response.status_code >= 500 or getattr(response, "streaming", False):
+                    transaction.set_rollback(True)
+                elif idempotency.complete(claim, response.status_code, getattr(response, "data", None),
+                                          self.secret_fields):
+                    stored = True
+                else:
+                    transaction.set_rollback(True)
+                    response = self.finalize_response(self.request, self.handle_exception(idempotency.KeyTakenOver()),
+                                                      *args, **kwargs)
+            return response
+        finally:
+            if self._idempotency_claim is not None and not stored:
+                idempotency.release(self._idempotency_claim)
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         length = request.META.get("CONTENT_LENGTH") or "0"
         if length.isdigit() and int(length) > self.body_limit():
             raise PayloadTooLarge(_("The request body is larger than %(n)d bytes.") % {"n": self.body_limit()})
-        self._idempotency_claim = None
         key = request.headers.get("Idempotency-Key")
         if key is not None and self.idempotent and request.method in WRITE_METHODS:
             body = request._request.body if "json" in (request.content_type or "") or not request.content_type else b""
-            self._idempotency_claim = idempotency.begin(request.workspace.pk, key, request.method,
+            principal = idempotency.principal_of(request.member.pk, getattr(request.auth, "pk", None))
+            self._idempotency_claim = idempotency.begin(request.workspace.pk, principal, key, request.method,
                                                         request.get_full_path(), body)
+            self._idempotency_scope.enter_context(transaction.atomic())
+            idempotency.hold(self._idempotency_claim)
 
     def handle_exception(self, exc):
         if isinstance(exc, idempotency.Replay):
-            return Response(exc.body, status=exc.status, headers={"Idempotent-Replayed": "true"})
+            return Response(idempotency.replayed(exc.body, self.secret_fields), status=exc.status,
+                            headers={"Idempotent-Replayed": "true"})
         return super().handle_exception(exc)
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        claim = getattr(self, "_idempotency_claim", None)
-        if claim is not None:
-            self._idempotency_claim = None
-            if response.status_code >= 500 or getattr(response, "streaming", False):
-                idempotency.release(claim)
-            else:
-                idempotency.complete(claim, response.status_code, getattr(response, "data", None))
-        return response
