@@ -1,6 +1,6 @@
 """The ASGI application: Django for everything, except the inbound webhook URL, answered before Django.
 
-``POST /api/v1/hooks/in/<token>/`` is the busiest URL of Weft and needs
+``POST /api/v1/hooks/in/<token>/`` (the slash may be left off) is the busiest URL of Weft and needs
 nothing of Django's request machinery (no session, user, CSRF, URL resolving,
 and no hop to a thread per request). It is answered here, in the event loop,
 by ``intake.accept_async`` under the same rules as the Django view that keeps
@@ -24,7 +24,7 @@ from django.http.request import split_domain_port, validate_host  # noqa: E402
 
 from apps.connectors.inbound.intake import accept_async  # noqa: E402
 
-HOOK_PATH = re.compile(r"/api/v1/hooks/in/([^/]+)/\Z")
+HOOK_PATH = re.compile(r"/api/v1/hooks/in/([^/]+)/?\Z")  # with or without the trailing slash
 _SECURITY = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
              (b"cross-origin-opener-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
 

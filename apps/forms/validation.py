@@ -2,6 +2,10 @@
 
 Every problem is collected with its path (``lines[2].qty``) so the submitter sees
 all of them at once; nothing is written unless the whole payload is valid.
+
+Whatever wrote the data (the API, a CSV import, a flow, a webhook's mapping),
+text no database can store (NUL, a lone surrogate) is refused here, in the
+input and in what normalising and formulas made of it, at the field it is in.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from apps.core.errors import ErrorCollector, join_path
+from apps.core.strict_json import unstorable
 
 from .fields.base import FieldValueError, WriteContext, field_types
 
@@ -42,6 +47,10 @@ def validate_data(
     errors = errors if errors is not None else ErrorCollector()
     if not isinstance(data, dict):
         errors.add(prefix, _("must be an object with field values"))
+        if own:
+            errors.raise_if_any()
+        return {}
+    if _refused(data, prefix, errors):
         if own:
             errors.raise_if_any()
         return {}
@@ -86,9 +95,21 @@ def validate_data(
 
     if not errors:
         _compute(by_key, result, ctx, prefix, errors)
+    if not errors:
+        _refused({key: result[key] for key in by_key if key in result}, prefix, errors)
     if own:
         errors.raise_if_any()
     return result
+
+
+def _refused(data: dict, prefix: str, errors: ErrorCollector) -> bool:
+    """Add an error at the first text (value or key, at any depth) that cannot be stored; whether there was one."""
+    found = unstorable(data)
+    if found is None:
+        return False
+    path, reason = found
+    errors.add(join_path(prefix, path), reason)
+    return True
 
 
 def _compute(by_key: dict[str, dict], result: dict, ctx: WriteContext, prefix: str, errors: ErrorCollector) -> None:

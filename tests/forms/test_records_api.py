@@ -180,9 +180,12 @@ def test_idempotency_key_replays_the_first_response(api, orders):
 
 
 def test_idempotency_key_in_flight_answers_409(api, orders, workspace):
+    from apps.accounts.models import ApiToken
     from apps.core import idempotency
 
-    idempotency.begin(workspace.pk, "busy", "POST", URL, json.dumps({"platform": "jd", "order_id": "1"}).encode())
+    token = ApiToken.objects.get(member=api.member)
+    idempotency.begin(workspace.pk, idempotency.principal_of(api.member.pk, token.pk), "busy", "POST", URL,
+                      json.dumps({"platform": "jd", "order_id": "1"}).encode())
     response = api.post(URL, json.dumps({"platform": "jd", "order_id": "1"}), content_type="application/json",
                         HTTP_IDEMPOTENCY_KEY="busy")
     assert response.status_code == 409 and response.json()["code"] == "idempotency_key_in_flight"

@@ -10,4 +10,5 @@ urlpatterns = [
     path("deliveries/<int:pk>/", views.DeliveryDetailView.as_view(), name="delivery-detail"),
     path("deliveries/<int:pk>/reprocess/", views.DeliveryReprocessView.as_view(), name="delivery-reprocess"),
     path("hooks/in/<str:token>/", views.intake_view, name="endpoint-intake"),
+    path("hooks/in/<str:token>", views.intake_view),  # senders that leave the slash off are answered the same
 ]

@@ -8,12 +8,13 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
 from apps.accounts.models import Role
 from apps.core.errors import ValidationFailed
+from apps.core.paging import before_id
 from apps.core.views import WeftAPIView
 
 from ..errors import DeliveryNotFound
@@ -54,7 +55,9 @@ def delivery_to_api(delivery: Delivery, *, full: bool = False) -> dict:
 
 
 class EndpointListView(WeftAPIView):
+    required_role = Role.BUILDER
     write_role = Role.BUILDER
+    secret_fields = ("secret",)
 
     def get(self, request):
         items = Endpoint.objects.filter(workspace=request.workspace).select_related("form", "flow").order_by("key")
@@ -67,6 +70,7 @@ class EndpointListView(WeftAPIView):
 
 
 class EndpointDetailView(WeftAPIView):
+    required_role = Role.BUILDER
     write_role = Role.BUILDER
 
     def get(self, request, key: str):
@@ -84,7 +88,9 @@ class EndpointDetailView(WeftAPIView):
 
 
 class EndpointRotateView(WeftAPIView):
+    required_role = Role.BUILDER
     write_role = Role.BUILDER
+    secret_fields = ("secret",)
 
     @extend_schema(summary="Rotate an endpoint's secret; the old one stays valid for overlap_seconds",
                    request=dict)
@@ -104,17 +110,17 @@ def _deliveries(request, queryset):
         if wanted not in DeliveryStatus.values:
             raise ValidationFailed({"status": [_("must be one of: %(s)s") % {"s": ", ".join(DeliveryStatus.values)}]})
         queryset = queryset.filter(status=wanted)
-    before = request.query_params.get("before")
-    if before:
-        if not before.isdigit():
-            raise ValidationFailed({"before": [_("must be a delivery id")]})
-        queryset = queryset.filter(pk__lt=int(before))
+    if (before := before_id(request.query_params)) is not None:
+        queryset = queryset.filter(pk__lt=before)
     return queryset
 
 
 class EndpointDeliveryListView(WeftAPIView):
+    required_role = Role.BUILDER
     write_role = Role.BUILDER
 
+    @extend_schema(parameters=[OpenApiParameter("status", str),
+                               OpenApiParameter("before", int, description="cursor: next_before of the last page")])
     def get(self, request, key: str):
         endpoint = services.get_endpoint(request.workspace, key)
         items = list(_deliveries(request, endpoint.deliveries.select_related("endpoint")).order_by("-id")[:PAGE + 1])
@@ -141,11 +147,13 @@ def _delivery(request, pk: int) -> Delivery:
 
 
 class DeliveryDetailView(WeftAPIView):
+    required_role = Role.BUILDER
     def get(self, request, pk: int):
         return Response(delivery_to_api(_delivery(request, pk), full=True))
 
 
 class DeliveryReprocessView(WeftAPIView):
+    required_role = Role.BUILDER
     write_role = Role.BUILDER
 
     def post(self, request, pk: int):

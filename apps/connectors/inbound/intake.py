@@ -8,6 +8,17 @@ duplicate without being stored or processed again. A refused delivery answers
 rows so that a builder can see why a sender fails, without letting a flood of
 bad requests fill the database.
 
+What is accepted: a JSON body in UTF-8 that Weft can store as it is. The
+body is read by the strict reader of ``apps.core.strict_json``: ``NaN``,
+``Infinity`` and numbers too large for a float, nesting deeper than its
+limit, and strings or keys holding NUL (``\\u0000``) or a lone surrogate
+(``\\ud800``) are refused with 400 and the JSON path of what is wrong, as is
+text that is not UTF-8. The ``Content-Type`` may be missing, or name JSON
+(``application/json``, any ``application/*+json``, ``text/json``) or
+``text/plain`` (senders that do not label their JSON); any other type (a
+form, XML, multipart) is refused with 415. The URL is answered with or
+without its trailing slash.
+
 Two ways in, one set of rules. ``accept`` (the Django view: tests, WSGI)
 stores with one INSERT on the caller's connection. ``accept_async`` (the ASGI
 route of ``apps/asgi.py``, what ``manage.py serve`` answers with) checks the
@@ -33,13 +44,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection
+from django.db import DatabaseError, DataError, IntegrityError, connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import trans_real
 
-from apps.core.errors import NON_FIELD
+from apps.core.errors import NON_FIELD, join_path
 from apps.core.http import CREDENTIAL_HEADERS
+from apps.core.strict_json import StrictJSONError, is_json_media_type, loads, safe_text
 
 from ..models import Delivery, DeliveryStatus, Endpoint
 from ..verification import VerificationFailed, modes
@@ -143,23 +155,26 @@ def _not_found() -> tuple[int, dict[str, Any]]:
 
 def check(found: Listener, body: bytes, headers: Mapping[str, str], *, declared_length: int | None = None,
           too_large: bool = False) -> Checked | Refusal:
-    """Size, signature and JSON: what decides between storing and refusing, without touching the database."""
+    """Size, type, signature and JSON: what decides between storing and refusing, without touching the database."""
     limit = found.max_body_bytes
     if too_large or (declared_length or 0) > limit or len(body) > limit:
         return Refusal(413, "body_too_large", _("The body is larger than %(n)d bytes.") % {"n": limit}, "body")
+    content_type = headers.get("content-type", "")
+    if not is_json_media_type(content_type):
+        return Refusal(415, "unsupported_media_type", _("The body must be JSON; '%(type)s' is not accepted.")
+                       % {"type": safe_text(content_type[:100])}, "content-type")
     try:
         sender_id = modes.get(found.mode).verify(found.options, list(found.secrets), headers, body, time.time())
     except VerificationFailed as exc:
         return Refusal(exc.status, exc.code, str(exc))
+    if sender_id is not None and safe_text(sender_id) != sender_id:
+        return Refusal(400, "malformed_delivery_id", _("The delivery id holds characters that cannot be stored."))
     try:
-        text = body.decode("utf-8")
-        json.loads(text)
-    except UnicodeDecodeError:
-        return Refusal(400, "malformed_json", _("The body is not UTF-8 text."), "body")
-    except ValueError as exc:
-        return Refusal(400, "malformed_json", _("The body is not valid JSON: %(reason)s") % {"reason": exc}, "body")
+        loads(body)
+    except StrictJSONError as exc:
+        return Refusal(400, exc.code, exc.reason, join_path("body", exc.path))
     kept = json.dumps(kept_headers(headers, found.drop_header), ensure_ascii=False)
-    return Checked(sender_id or body_id(body), kept, text)
+    return Checked(sender_id or body_id(body), kept, body.decode("utf-8"))
 
 
 def accept(token: str, body: bytes, headers: Mapping[str, str], *, declared_length: int | None = None
@@ -187,7 +202,7 @@ def kept_headers(headers: Mapping[str, str], drop: str | None = None) -> dict[st
             continue
         if len(kept) >= MAX_HEADERS:
             break
-        kept[name] = str(value)[:MAX_HEADER_CHARS]
+        kept[safe_text(name)] = safe_text(str(value)[:MAX_HEADER_CHARS])
     return kept
 
 
@@ -217,13 +232,15 @@ def refuse(found: Listener, refusal: Refusal, headers: Mapping[str, str], body: 
 
 
 def _keep(found: Listener, refusal: Refusal, headers: Mapping[str, str], body: bytes) -> None:
+    """The refused delivery as a ``rejected`` row: its headers and an excerpt of its body, made storable."""
     try:
         Delivery.objects.create(
             workspace_id=found.workspace_id, endpoint_id=found.id, status=DeliveryStatus.REJECTED,
             received_at=timezone.now(), headers=kept_headers(headers, found.drop_header),
-            body=body[:REJECTED_EXCERPT].decode("utf-8", errors="replace"),
-            error={"code": refusal.code, "message": refusal.message, "status": refusal.status})
-    except IntegrityError:
+            body=safe_text(body[:REJECTED_EXCERPT].decode("utf-8", errors="replace")),
+            error={"code": refusal.code, "message": safe_text(refusal.message), "status": refusal.status,
+                   "field": safe_text(refusal.field)})
+    except DatabaseError:
         log.exception("could not log a refused delivery")
 
 
@@ -394,8 +411,9 @@ class GroupCommit:
 
     While one INSERT runs, the next deliveries queue up and go in the next
     one, so the batch grows with the load and nothing waits for a timer.
-    A failed INSERT fails every delivery of its batch (answered 503, and the
-    sender sends it again; its id makes that safe).
+    A failed INSERT is tried again one delivery at a time, so a delivery the
+    database refuses fails alone (answered 503, and the sender sends it
+    again; its id makes that safe) and never the others of its batch.
     """
 
     MAX_ROWS = 500
@@ -463,9 +481,38 @@ class GroupCommit:
                 with contextlib.suppress(Exception):
                     connection.close()  # the next batch opens a fresh connection
                 results = exc
+            if isinstance(results, _ROW_REFUSED) and len(batch) > 1:
+                self._one_by_one(batch)
+                continue
             _answer(batch, results)
             if not isinstance(results, BaseException) and any(not duplicate for _pk, duplicate in results):
                 process_soon()
+
+    def _one_by_one(self, batch: list[Row]) -> None:
+        """After an INSERT the database refused: each delivery alone, so that the one it refuses fails alone.
+
+        A failure that is not about a row (the database gone) fails the rest at once.
+        """
+        stored = False
+        for index, row in enumerate(batch):
+            try:
+                result: tuple[int | None, bool] | BaseException = store_rows([row])[0]
+            except _ROW_REFUSED as exc:
+                log.warning("endpoint %s: delivery %s could not be stored: %s", row.endpoint_id, row.delivery_id, exc)
+                result = exc
+            except Exception as exc:
+                log.exception("storing %d deliveries failed", len(batch) - index)
+                with contextlib.suppress(Exception):
+                    connection.close()
+                _answer(batch[index:], exc)
+                break
+            stored = stored or not isinstance(result, BaseException) and not result[1]
+            _answer([row], result if isinstance(result, BaseException) else [result])
+        if stored:
+            process_soon()
+
+
+_ROW_REFUSED = (IntegrityError, DataError, ValueError)
 
 
 def _answer(batch: list[Row], results: list[tuple[int | None, bool]] | BaseException) -> None:

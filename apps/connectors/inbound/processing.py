@@ -1,13 +1,21 @@
 """Processing stored deliveries: adapter, mapping, then an upsert into the form or a run of the flow.
 
-Deliveries are taken oldest first in batches (SKIP LOCKED on PostgreSQL, so
-workers share the backlog); each is processed in a savepoint of the batch's
-transaction and its status is written with its effects, so a crash leaves it
-``received`` and it is processed again, never half. A delivery whose data is
-wrong (mapping, adapter, validation) is ``failed`` with the reason until a
-person fixes the endpoint and reprocesses it; an unexpected error is retried
-a few times first. An update older than the stored order (by the endpoint's
-guard fields) is ``skipped``: orders never move backwards.
+Deliveries are taken in batches shared fairly: each workspace with work
+waiting gets its share of a batch, split among its endpoints, and each
+endpoint gives its oldest deliveries (SKIP LOCKED on PostgreSQL, so workers
+share the backlog), so a flood into one workspace delays no other. Each
+delivery is processed in a savepoint of the batch's transaction and its
+status is written with its effects, so a crash leaves it ``received`` and it
+is processed again, never half. A delivery whose data is wrong (mapping,
+adapter, validation, a body that cannot be stored) is ``failed`` with the
+reason until a person fixes the endpoint and reprocesses it; an unexpected
+error, the database's included, is retried a few times first. Should the
+batch's transaction itself fail, it is rolled back and each of its deliveries
+is processed again in a transaction of its own; one that fails even so has
+the attempt counted in another, so a poisoned delivery ends ``failed`` and
+never holds up the deliveries behind it. An update older than the stored
+order (by the endpoint's guard fields) is ``skipped``: orders never move
+backwards.
 
 Deliveries bound for the same form with a unique key go through the records
 service's bulk upsert, a round at a time: each round holds at most one
@@ -28,10 +36,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.core.errors import WeftError
+from apps.core.strict_json import StrictJSONError, loads, storable, unstorable
 from apps.expressions import ExpressionError
 from apps.flows.engine.runner import start_run
 from apps.flows.triggers.webhook import selected_headers
@@ -63,7 +73,7 @@ class DeliveryError(Exception):
 
 
 def process_pending(limit: int = 10000) -> int:
-    """Process up to ``limit`` received deliveries, oldest first; how many were taken."""
+    """Process up to ``limit`` received deliveries, a fair share of each workspace's; how many were taken."""
     done = 0
     while done < limit:
         count = _batch(min(BATCH_SIZE, limit - done))
@@ -73,17 +83,69 @@ def process_pending(limit: int = 10000) -> int:
     return done
 
 
-@transaction.atomic
 def _batch(size: int) -> int:
-    pending = Delivery.objects.filter(status=DeliveryStatus.RECEIVED).order_by("id")
-    if connection.features.has_select_for_update_skip_locked:
-        pending = pending.select_for_update(skip_locked=True, of=("self",))
-    deliveries = list(pending[:size])
+    """One batch in one transaction; if that transaction fails, each of its deliveries in its own."""
+    taken: list[int] = []
+    try:
+        with transaction.atomic():
+            deliveries = _take(size)
+            taken = [delivery.pk for delivery in deliveries]
+            _process_batch(deliveries)
+    except Exception:
+        if not taken:
+            raise
+        log.exception("a batch of %d deliveries failed; processing them one at a time", len(taken))
+        for pk in taken:
+            _alone(pk)
+    return len(taken)
+
+
+def _take(size: int) -> list[Delivery]:
+    """Up to ``size`` received deliveries, locked: an equal share per workspace, split among its endpoints.
+
+    Workspaces come in the order of their oldest waiting delivery, each
+    endpoint gives its oldest; a share one leaves unused goes to the others.
+    """
+    oldest = Delivery.objects.filter(endpoint=OuterRef("pk"), status=DeliveryStatus.RECEIVED).order_by("id")
+    heads = (Endpoint.objects.annotate(head=Subquery(oldest.values("id")[:1])).filter(head__isnull=False)
+             .order_by("head").values_list("pk", "workspace_id")[:size])
+    by_workspace: dict[int, list[int]] = {}
+    for endpoint_id, workspace_id in heads:
+        by_workspace.setdefault(workspace_id, []).append(endpoint_id)
+    taken: dict[int, list[Delivery]] = {}
+    full: list[int] = []  # endpoints that gave all they were asked for, and may have more
+    share = -(-size // max(len(by_workspace), 1))
+    for endpoints in by_workspace.values():
+        quota, left = -(-share // len(endpoints)), share
+        for endpoint_id in endpoints:
+            asked = min(quota, left, size - sum(map(len, taken.values())))
+            taken[endpoint_id] = _oldest(endpoint_id, asked)
+            left -= len(taken[endpoint_id])
+            if asked > 0 and len(taken[endpoint_id]) == asked:
+                full.append(endpoint_id)
+    for endpoint_id in full:  # the share the others left unused
+        room = size - sum(map(len, taken.values()))
+        if room <= 0:
+            break
+        taken[endpoint_id] += _oldest(endpoint_id, room, after=taken[endpoint_id][-1].pk)
+    deliveries = sorted((d for got in taken.values() for d in got), key=lambda d: d.pk)
     # Each endpoint (its form's definition, its mapping) is read once, not once per delivery.
-    endpoints = Endpoint.objects.select_related("form", "form__workspace", "flow").in_bulk(
-        {d.endpoint_id for d in deliveries})
+    endpoints = Endpoint.objects.select_related("form", "form__workspace", "flow").in_bulk(set(taken))
     for delivery in deliveries:
         delivery.endpoint = endpoints[delivery.endpoint_id]
+    return deliveries
+
+
+def _oldest(endpoint_id: int, count: int, after: int = 0) -> list[Delivery]:
+    if count <= 0:
+        return []
+    pending = Delivery.objects.filter(endpoint_id=endpoint_id, status=DeliveryStatus.RECEIVED, pk__gt=after)
+    if connection.features.has_select_for_update_skip_locked:
+        pending = pending.select_for_update(skip_locked=True, of=("self",))
+    return list(pending.order_by("id")[:count])
+
+
+def _process_batch(deliveries: list[Delivery]) -> None:
     by_form: dict[int, list[Delivery]] = {}
     for delivery in deliveries:
         if _in_bulk(delivery.endpoint):
@@ -95,7 +157,39 @@ def _batch(size: int) -> int:
             process(group[0])
         else:
             process_many(group)
-    return len(deliveries)
+
+
+def _alone(pk: int) -> None:
+    """Process one delivery in a transaction of its own; if that fails too, count the attempt in another."""
+    try:
+        with transaction.atomic():
+            pending = Delivery.objects.filter(pk=pk, status=DeliveryStatus.RECEIVED)
+            if connection.features.has_select_for_update_skip_locked:
+                pending = pending.select_for_update(skip_locked=True, of=("self",))
+            delivery = pending.select_related("endpoint__form__workspace", "endpoint__flow").first()
+            if delivery is not None:
+                process(delivery)
+    except Exception as exc:
+        log.exception("processing delivery %s failed", pk)
+        _count_failure(pk, exc)
+
+
+@transaction.atomic
+def _count_failure(pk: int, exc: Exception) -> None:
+    """The attempt whose transaction was rolled back, counted: the delivery is failed after its last one."""
+    delivery = Delivery.objects.select_for_update().filter(pk=pk, status=DeliveryStatus.RECEIVED).first()
+    if delivery is None:
+        return
+    delivery.attempts += 1
+    final = delivery.attempts >= MAX_ATTEMPTS
+    delivery.status = DeliveryStatus.FAILED if final else DeliveryStatus.RECEIVED
+    delivery.error = _internal(exc)
+    delivery.processed_at = timezone.now() if final else None
+    delivery.save(update_fields=["status", "error", "attempts", "processed_at"])
+
+
+def _internal(exc: BaseException) -> dict[str, str]:
+    return storable({"code": "internal_error", "message": f"{type(exc).__name__}: {exc}"[:1000]})
 
 
 def _in_bulk(endpoint: Endpoint) -> bool:
@@ -115,14 +209,12 @@ def process(delivery: Delivery) -> None:
         status, result, error = DeliveryStatus.FAILED, {}, {"code": "expression_error", "message": str(exc)}
     except WeftError as exc:
         status, result, error = DeliveryStatus.FAILED, {}, exc.as_data()
-    except DatabaseError:
-        raise
-    except Exception as exc:  # a bug must not block the deliveries behind this one
+    except Exception as exc:  # a bug, or the database refusing something: it must not block the deliveries behind
         log.exception("processing delivery %s failed", delivery.pk)
         final = delivery.attempts >= MAX_ATTEMPTS
         status = DeliveryStatus.FAILED if final else DeliveryStatus.RECEIVED
-        result, error = {}, {"code": "internal_error", "message": f"{type(exc).__name__}: {exc}"[:1000]}
-    delivery.status, delivery.result, delivery.error = status, result, error
+        result, error = {}, _internal(exc)
+    delivery.status, delivery.result, delivery.error = status, storable(result), storable(error)
     delivery.processed_at = timezone.now() if status != DeliveryStatus.RECEIVED else None
     delivery.save(update_fields=["status", "result", "error", "attempts", "processed_at"])
 
@@ -139,7 +231,10 @@ def _apply(delivery: Delivery) -> tuple[str, dict[str, Any]]:
 
 def _parsed(delivery: Delivery) -> tuple[Any, dict | None, dict[str, Any]]:
     """The body, the adapter's canonical order (if any) and the scope its mapping is evaluated in."""
-    body = json.loads(delivery.body) if delivery.body else {}
+    try:
+        body = loads(delivery.body) if delivery.body else {}
+    except StrictJSONError as exc:  # stored before the intake refused such bodies
+        raise DeliveryError(exc.code, str(exc)) from None
     order = body if delivery.pulled else _order(delivery.endpoint, body)
     context = scope(body, delivery.headers, order, {"id": delivery.delivery_id, "pk": delivery.pk,
                                                     "received_at": delivery.received_at.isoformat()})
@@ -219,7 +314,11 @@ def _mapped(delivery: Delivery, form: Form, ctx: WriteContext) -> _Item | None:
     try:
         body, order, context = _parsed(delivery)
         data = map_data(delivery.endpoint.mapping, form, context, order if order is not None else body)
+        if unstorable(data) is not None:
+            return None
         key = key_from_input(form, data, ctx)
+    except DatabaseError:
+        raise  # outside a savepoint: the batch goes one delivery at a time
     except Exception:  # whatever it is, the single path gives this delivery its outcome
         return None
     return _Item(delivery, data, key) if key is not None else None
@@ -240,9 +339,7 @@ def _write_round(form: Form, items: list[_Item]) -> list[tuple[Delivery, str, di
                 if written is not None and any(item.key in absent and not created
                                                for item, created in zip(rest, written.created, strict=True)):
                     raise _Raced()  # a record appeared after the guard looked: look again, with it locked
-        except DatabaseError:
-            raise
-        except Exception:
+        except Exception:  # the database's refusals included: the savepoint is rolled back, nothing is written
             if attempt == 1:
                 continue
             for item in items:  # refused again: each delivery gets its own outcome

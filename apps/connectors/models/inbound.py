@@ -86,6 +86,8 @@ class Delivery(models.Model):
                                                condition=Q(delivery_id__isnull=False))]
         indexes = [
             models.Index(fields=["id"], condition=Q(status="received"), name="delivery_pending"),
+            models.Index(fields=["endpoint", "id"], condition=Q(status="received"),
+                         name="delivery_pending_endpoint"),  # a fair share of each endpoint's backlog
             models.Index(fields=["endpoint", "-id"]),
         ]
 

@@ -4,21 +4,24 @@ A plain function so the view stays a one-liner and the rules are tested
 without HTTP. Answers are ``(status, body)`` with the API's error shape
 (``{"code", "errors"}``). A disabled flow answers 404 like an unknown token;
 a paused one (the breaker) still accepts and queues the run, which starts
-when the flow is resumed, so no delivery is lost.
+when the flow is resumed, so no delivery is lost. The body is read by the
+strict reader of ``apps.core.strict_json`` under the inbound endpoints' rules
+(JSON types only, nothing a database cannot store), so a run never starts
+with input it cannot keep.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from apps.core.errors import NON_FIELD
+from apps.core.errors import NON_FIELD, join_path
+from apps.core.strict_json import StrictJSONError, is_json_media_type, loads, safe_text
 
 from ..engine.runner import start_run
 from ..models import Flow, Run
@@ -56,7 +59,7 @@ def selected_headers(headers: Mapping) -> dict[str, str]:
             continue
         if len(kept) >= MAX_HEADERS:
             break
-        kept[name] = str(value)[:MAX_HEADER_CHARS]
+        kept[safe_text(name)] = safe_text(str(value)[:MAX_HEADER_CHARS])
     return kept
 
 
@@ -76,12 +79,14 @@ def receive(token: str, body: bytes, headers: Mapping) -> tuple[int, dict[str, A
     if len(body) > max_body_bytes():
         return 413, _error("body_too_large", _("The body is larger than %(n)d bytes.") % {"n": max_body_bytes()},
                            "body")
+    content_type = str(header(headers, "Content-Type") or "")
+    if not is_json_media_type(content_type):
+        return 415, _error("unsupported_media_type", _("The body must be JSON; '%(type)s' is not accepted.")
+                           % {"type": safe_text(content_type[:100])}, "content-type")
     try:
-        payload = json.loads(body.decode("utf-8")) if body.strip() else {}
-    except UnicodeDecodeError:
-        return 400, _error("malformed_json", _("The body is not UTF-8 text."), "body")
-    except ValueError as exc:
-        return 400, _error("malformed_json", _("The body is not valid JSON: %(reason)s") % {"reason": exc}, "body")
+        payload = loads(body) if body.strip() else {}
+    except StrictJSONError as exc:  # the strict reader: nothing PostgreSQL cannot store reaches the run
+        return 400, _error(exc.code, exc.reason, join_path("body", exc.path))
     meta = {"type": WebhookTrigger.type, "headers": selected_headers(headers)}
     dedupe_key = _dedupe_key(trigger, headers)
     run = start_run(flow, trigger=meta, input_={"trigger": meta, "body": payload}, dedupe_key=dedupe_key)
