@@ -27,7 +27,8 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# Production unless asked otherwise: `make run` sets DEBUG=true for the demo, the tests set their own SECRET_KEY.
+DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
@@ -35,6 +36,33 @@ if not SECRET_KEY:
     SECRET_KEY = "weft-insecure-development-key-change-me"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# --- Security headers and HTTPS ---------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("WEFT_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("WEFT_SECURE_HSTS_SECONDS", 365 * 24 * 3600))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("WEFT_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("WEFT_SECURE_HSTS_PRELOAD", False)
+# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (and strips it from clients).
+if env_bool("WEFT_SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+WEFT_CONTENT_SECURITY_POLICY = os.environ.get(
+    "WEFT_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+# Swagger UI (the API docs page) starts with an inline script and an inline style.
+WEFT_CONTENT_SECURITY_POLICY_PATHS = {
+    "/api/docs/": "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                  "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+                  "frame-ancestors 'none'",
+}
+# Password sign-in pages whose failed attempts are throttled (see apps.accounts.throttle).
+WEFT_LOGIN_PATHS = ["/admin/login/"]
 
 INSTALLED_APPS = [
     "daphne",
@@ -53,6 +81,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.accounts",
     "apps.audit",
+    "apps.vault",
     "apps.expressions",
     "apps.forms",
     "apps.flows",
@@ -61,12 +90,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.throttle.LoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -195,6 +226,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.IsWorkspaceMember"],
     "DEFAULT_SCHEMA_CLASS": "apps.core.schema.WeftAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.api.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "apps.core.parsers.StrictJSONParser",
+        "apps.core.parsers.StrictFormParser",
+        "apps.core.parsers.StrictMultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -214,9 +250,20 @@ SPECTACULAR_SETTINGS = {
 
 WEFT = {
     "IDEMPOTENCY_TTL_SECONDS": 24 * 3600,
+    # How long an in-flight Idempotency-Key stays claimed by a request that may have died with its process.
+    "IDEMPOTENCY_LEASE_SECONDS": int(os.environ.get("WEFT_IDEMPOTENCY_LEASE_SECONDS", 30)),
+    # Failed sign-ins (passwords and API tokens) allowed per client address and per account in a window.
+    "AUTH_FAILURES_PER_ADDRESS": int(os.environ.get("WEFT_AUTH_FAILURES_PER_ADDRESS", 20)),
+    "AUTH_FAILURES_PER_ACCOUNT": int(os.environ.get("WEFT_AUTH_FAILURES_PER_ACCOUNT", 10)),
+    "AUTH_FAILURE_WINDOW_SECONDS": int(os.environ.get("WEFT_AUTH_FAILURE_WINDOW_SECONDS", 300)),
     "MAX_BULK_ROWS": int(os.environ.get("WEFT_MAX_BULK_ROWS", 5000)),
     "MAX_PAGE_SIZE": 500,
     "DEFAULT_PAGE_SIZE": 50,
+    # Bounds on checking a definition's expressions (a flow, a form, an endpoint mapping) when it is saved:
+    # characters per expression, characters of all its expressions together, and the time to check them.
+    "EXPRESSION_MAX_CHARS": int(os.environ.get("WEFT_EXPRESSION_MAX_CHARS", 4000)),
+    "DEFINITION_EXPRESSION_CHARS": int(os.environ.get("WEFT_DEFINITION_EXPRESSION_CHARS", 64 * 1024)),
+    "DEFINITION_CHECK_MS": int(os.environ.get("WEFT_DEFINITION_CHECK_MS", 2000)),
 }
 
 LOGGING = {
@@ -231,3 +278,6 @@ LOGGING = {
 WEFT_HTTP_ALLOWED_HOSTS = [h.strip() for h in os.environ.get("WEFT_HTTP_ALLOWED_HOSTS", "").split(",") if h.strip()]
 WEFT_RUN_LEASE_SECONDS = int(os.environ.get("WEFT_RUN_LEASE_SECONDS", 60))
 WEFT_MAX_ACTIVE_RUNS = int(os.environ.get("WEFT_MAX_ACTIVE_RUNS", 200))
+# Keys that encrypt stored secrets, newest first (comma-separated Fernet keys; old ones keep decrypting).
+# Unset: one key derived from SECRET_KEY.
+WEFT_SECRETS_KEY = env_list("WEFT_SECRETS_KEY", "")
