@@ -38,3 +38,24 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def vendor(db):
     return connection.vendor
+
+
+@pytest.fixture
+def loopback_servers():
+    """``loopback_servers()`` starts one more real HTTP server on 127.0.0.1 (``tests/support/loopback.py``)."""
+    from tests.support import loopback
+
+    yield from loopback.loopback_servers()
+
+
+@pytest.fixture
+def loopback(loopback_servers):
+    """A real HTTP server on 127.0.0.1 that records requests and answers from a script per path."""
+    return loopback_servers()
+
+
+def pytest_configure(config):
+    """The folders a run writes to (its SQLite database, the file broker's queue, static files), made once."""
+    from apps.core.runtime import ensure_runtime_dirs
+
+    ensure_runtime_dirs()

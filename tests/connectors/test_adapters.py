@@ -7,9 +7,7 @@ import copy
 import hashlib
 import hmac
 import json
-import threading
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -35,6 +33,7 @@ from apps.connectors.verification import modes
 from apps.core import http
 from apps.core.errors import NotFound, ValidationFailed
 from apps.core.schemas import all_references, all_schemas
+from tests.support.loopback import ANY_PATH, LoopbackServer
 
 SAMPLES = Path(settings.BASE_DIR) / "platform" / "adapters" / "samples"
 KEYS = ["douyin", "jd", "pinduoduo", "shopify", "taobao", "website", "woocommerce"]
@@ -494,44 +493,11 @@ def test_pull_and_stock_need_their_sections():
 # --- over HTTP -------------------------------------------------------------------------------
 
 
-class Channel:
-    """A channel's API on loopback: records each request and answers with ``answer``."""
-
-    def __init__(self, answer: dict):
-        self.answer = answer
-        self.requests: list[dict] = []
-        channel = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                channel.requests.append({"method": self.command, "path": self.path, "body": body,
-                                         "headers": {k.lower(): v for k, v in self.headers.items()}})
-                data = json.dumps(channel.answer, ensure_ascii=False).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join(timeout=5)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+def channel(answer: dict) -> LoopbackServer:
+    """A channel's API on loopback: records each request and answers every one with ``answer``."""
+    server = LoopbackServer()
+    server.answer(ANY_PATH, (200, answer))
+    return server
 
 
 def send(request: dict) -> http.Response:
@@ -540,13 +506,13 @@ def send(request: dict) -> http.Response:
 
 
 def test_a_pull_round_trip_over_http():
-    with Channel(sample("pinduoduo", "pull_page")) as channel:
-        account = {**ACCOUNTS["pinduoduo"], "base_url": channel.base_url}
+    with channel(sample("pinduoduo", "pull_page")) as server:
+        account = {**ACCOUNTS["pinduoduo"], "base_url": server.url}
         request = pull_request("pinduoduo", account, "2026-11-10T16:00:00Z", 1, 2, now=NOW)
         response = send(request)
         orders, more, _cursor = pull_page("pinduoduo", json.loads(response.body), page=1, page_size=2,
                                           until=request["until"])
-    received = channel.requests[0]
+    received = server.requests[0]
     assert received["path"] == "/api/router"
     form = dict(parse_qsl(received["body"].decode()))
     assert form.pop("sign") == top_sign("pdd-secret", form)
@@ -554,8 +520,8 @@ def test_a_pull_round_trip_over_http():
 
 
 def test_the_website_verifies_the_signed_stock_webhook():
-    with Channel({"ok": True}) as site:
-        account = {**ACCOUNTS["website"], "base_url": site.base_url}
+    with channel({"ok": True}) as site:
+        account = {**ACCOUNTS["website"], "base_url": site.url}
         request = stock_request("website", account, "TS-1001-BLK-M", 5, now=NOW)
         response = send(request)
     received = site.requests[0]

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from apps.connectors.models import Message
 from apps.connectors.outbound.fanout import fan_out
 from apps.connectors.outbound.subscriptions import set_enabled
-from apps.flows.triggers.dispatch import dispatch_pending
+from apps.core.outbox import dispatch_pending
 from apps.forms.models import Event
 from apps.forms.services.counters import Adjustment, adjust
 from apps.forms.services.records import bulk_write, delete_record, update_record
 from tests.connectors import test_outbound_signing as shared
 from tests.connectors.test_outbound_signing import deliver
+from tests.support.threads import together
 
 # Fixtures of the outbound tests, defined once with the receiver and requested by name.
 fresh_subscribers, orders, reachable, receiver, subscribe = (
@@ -113,14 +113,14 @@ def test_disabled_and_re_enabled_the_subscription_gets_only_what_happened_while_
 
 def test_a_broken_consumer_of_the_batch_neither_blocks_the_outbox_nor_the_messages(make, orders, subscribe,
                                                                                   monkeypatch):
-    from apps.forms import hooks
+    from apps.core import outbox
     from apps.forms.models import Record
 
     def broken(events) -> None:
         Record.objects.filter(form=orders).delete()  # undone with the consumer's savepoint
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(hooks, "_events_dispatched", [broken, *hooks._events_dispatched])
+    monkeypatch.setattr(outbox, "_subscribers", {"broken": broken, **outbox._subscribers})
     sub, _ = subscribe()
     make.record(orders, {"title": "A"})
     assert dispatch_pending() == 1
@@ -132,38 +132,15 @@ def test_a_broken_consumer_of_the_batch_neither_blocks_the_outbox_nor_the_messag
 # --- against committed data: two dispatchers at once -----------------------------------------------------------
 
 
-def _together(count: int, work) -> list:
-    """Run ``work()`` in ``count`` threads released at the same instant; re-raise their errors."""
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def target() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(work())
-        except BaseException as exc:  # reported to the test below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
-    assert not errors, errors
-    return results
-
-
 @pytest.fixture
 def quiet(monkeypatch):
     """Committed tests: keep what would be enqueued from the project's broker."""
     from apps.connectors.tasks import outbound
+    from apps.core import tasks as core_tasks
     from apps.flows import tasks
 
     monkeypatch.setattr(tasks.execute_run, "delay", lambda *args: None)
-    monkeypatch.setattr(tasks.dispatch_events, "apply_async", lambda *a, **k: None)
+    monkeypatch.setattr(core_tasks.dispatch_events, "apply_async", lambda *a, **k: None)
     sent: list[str] = []
     monkeypatch.setattr(outbound.deliver_outbound, "apply_async", lambda *a, **k: sent.append("deliver"))
     return sent
@@ -180,7 +157,7 @@ def test_the_same_events_fanned_out_twice_at_once_make_one_message_each(make, or
         with transaction.atomic():
             return fan_out(events)
 
-    made = _together(2, fan_out_all)
+    made = together(2, fan_out_all)
     for sub in subs:
         assert sorted(Message.objects.filter(subscription=sub).values_list("event_id", flat=True)) == \
             [e.pk for e in events]
@@ -190,13 +167,13 @@ def test_the_same_events_fanned_out_twice_at_once_make_one_message_each(make, or
 @pytest.mark.django_db(transaction=True)
 def test_two_dispatchers_at_once_make_one_message_per_event_and_kick_delivery_after_commit(make, orders, subscribe,
                                                                                           quiet, monkeypatch):
-    from apps.flows.triggers import dispatch
+    from apps.core import outbox
 
-    monkeypatch.setattr(dispatch, "BATCH_SIZE", 7)
+    monkeypatch.setattr(outbox, "BATCH_SIZE", 7)
     sub, _ = subscribe()
     bulk_write(orders, [{"title": str(i)} for i in range(40)], member=None)
 
-    assert sum(_together(2, dispatch_pending)) == 40
+    assert sum(together(2, dispatch_pending)) == 40
     assert Message.objects.filter(subscription=sub).values("event_id").distinct().count() == 40
     assert Message.objects.count() == 40
     assert quiet  # each committed batch asked a worker to deliver

@@ -8,7 +8,6 @@ import pytest
 
 from apps.connectors.outbound import run_events, subscribers
 from apps.connectors.outbound.subscriptions import delete_subscription
-from apps.flows import services as flows
 from apps.flows.engine import runner
 from apps.flows.models import RunStatus
 from apps.forms.models import Event
@@ -21,12 +20,11 @@ fresh_subscribers, reachable, receiver, subscribe = (
 
 
 @pytest.fixture
-def run_flow(workspace, owner):
+def run_flow(make, workspace, owner):
     """``run_flow(key, steps)``: a manual flow run to its end in this process; returns the run."""
 
     def run(key: str, steps: list[dict]):
-        flow = flows.create_flow(workspace, {"key": key, "name": key.title(), "trigger": {"type": "manual"},
-                                             "steps": steps}, member=owner)
+        flow = make.flow(workspace, key=key, name=key.title(), steps=steps)
         started = runner.start_run(flow, trigger={"type": "manual"}, input_={}, actor=owner)
         runner.execute(started.pk)
         started.refresh_from_db()
@@ -94,9 +92,8 @@ def test_subscribing_and_unsubscribing_take_effect_at_once_in_this_process(works
 def test_a_run_failed_on_its_trigger_condition_is_reported_too(make, workspace, owner, subscribe, receiver,
                                                                reachable):
     orders = make.form(workspace, [{"key": "title", "type": "text"}], key="orders")
-    flow = flows.create_flow(workspace, {"key": "big_orders", "name": "Big orders",
-                                         "trigger": {"type": "record", "form": "orders",
-                                                     "condition": "record.title > 3"}, "steps": []}, member=owner)
+    flow = make.flow(workspace, key="big_orders",
+                     trigger={"type": "record", "form": "orders", "condition": "record.title > 3"})
     subscribe("/alerts", events=["run.failed"])
     make.record(orders, {"title": "A"})
     deliver()  # dispatch: the condition fails, a failed run and its event are written

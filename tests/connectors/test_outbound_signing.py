@@ -1,6 +1,6 @@
 """Outbound messages signed the Standard Webhooks way, and the receiver and fixtures of every outbound test.
 
-The receiver is a real HTTP server on 127.0.0.1. The HTTP client refuses
+The receiver is a real HTTP server on 127.0.0.1 (``loopback``). The HTTP client refuses
 loopback unless allowed, so ``reachable`` allows it through the setting;
 tests of the refusal leave it out.
 """
@@ -8,10 +8,8 @@ tests of the refusal leave it out.
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -21,66 +19,18 @@ from apps.connectors.models import Message, MessageStatus, Subscription
 from apps.connectors.outbound import subscribers
 from apps.connectors.outbound.delivery import deliver_due
 from apps.connectors.outbound.subscriptions import create_subscription, rotate_secret
+from apps.core.outbox import dispatch_pending
 from apps.core.signing import signature_matches
-from apps.flows.triggers.dispatch import dispatch_pending
+from tests.support.loopback import LoopbackServer
 
 ORDER_FIELDS = [{"key": "title", "type": "text"}, {"key": "total", "type": "decimal", "decimal_places": 2},
                 {"key": "stock", "type": "counter", "min": 0}]
 
 
-class Receiver:
-    """Answers from a script per path: (status, body[, headers]) consumed in order, the last one repeating."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.script: dict[str, list[tuple]] = {}
-        self.lock = threading.Lock()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                return None
-
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                path = self.path.split("?")[0]
-                with outer.lock:
-                    outer.requests.append({"path": path, "headers": {k.lower(): v for k, v in self.headers.items()},
-                                           "body": body})
-                    answers = outer.script.get(path) or [(200, {"ok": True})]
-                    answer = answers.pop(0) if len(answers) > 1 else answers[0]
-                status, payload, headers = (*answer, {})[:3]
-                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-                self.send_response(status)
-                for name, value in {"Content-Type": "application/json", **headers}.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def answer(self, path: str, *answers: tuple) -> None:
-        self.script[path] = list(answers)
-
-    def calls(self, path: str) -> list[dict]:
-        with self.lock:
-            return [r for r in self.requests if r["path"] == path]
-
-
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server
-    finally:
-        server.httpd.shutdown()
-        server.httpd.server_close()
+def receiver(loopback) -> LoopbackServer:
+    """Answers ``200 {"ok": true}`` unless told otherwise: ``receiver.answer(path, (status, body[, headers]), ...)``."""
+    return loopback
 
 
 @pytest.fixture

@@ -3,48 +3,25 @@
 from __future__ import annotations
 
 import socket
-import threading
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 
 from apps.core import http
-
-Route = Callable[[BaseHTTPRequestHandler, threading.Event], None]
-
-
-def answer(body: bytes = b'{"ok": true}', status: int = 200) -> Route:
-    def route(handler: BaseHTTPRequestHandler, release: threading.Event) -> None:
-        handler.send_response(status)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-    return route
-
-
-def redirect(location: str, status: int = 302, delay: float = 0.0) -> Route:
-    def route(handler: BaseHTTPRequestHandler, release: threading.Event) -> None:
-        if delay:
-            release.wait(delay)
-        handler.send_response(status)
-        handler.send_header("Location", location)
-        handler.send_header("Content-Length", "0")
-        handler.end_headers()
-    return route
+from tests.support.loopback import Answer, LoopbackServer, Route, redirect
 
 
 def drip(headers_too: bool = False) -> Route:
     """One byte every 50 ms (at most 20 s), so only an overall deadline ends the wait."""
-    def route(handler: BaseHTTPRequestHandler, release: threading.Event) -> None:
+    def route(handler: BaseHTTPRequestHandler, server: LoopbackServer) -> None:
         head = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nX-Padding: " + b"p" * 400 + b"\r\n\r\n"
         if not headers_too:
             handler.wfile.write(head)
             head = b""
         data = head + b"x" * 400
         for i in range(len(data)):
-            if release.wait(0.05):
+            if server.closing.wait(0.05):
                 return
             try:
                 handler.wfile.write(data[i:i + 1])
@@ -54,58 +31,14 @@ def drip(headers_too: bool = False) -> Route:
     return route
 
 
-class Server:
-    """A loopback server answering each path with its route, recording every request it receives."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.routes: dict[str, Route] = {}
-        self.release = threading.Event()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                return None
-
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                path = self.path.split("?")[0]
-                outer.requests.append({"method": self.command, "path": self.path, "body": body,
-                                       "headers": {k.lower(): v for k, v in self.headers.items()}})
-                outer.routes.get(path, answer())(self, outer.release)
-
-            do_GET = do_POST = do_PUT = do_HEAD = _serve
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.release.set()
-        self.httpd.shutdown()
-        self.httpd.server_close()
+@pytest.fixture
+def servers(loopback_servers) -> Callable[[], LoopbackServer]:
+    return loopback_servers
 
 
 @pytest.fixture
-def servers() -> Iterator[Callable[[], Server]]:
-    started: list[Server] = []
-
-    def start() -> Server:
-        started.append(Server())
-        return started[-1]
-
-    yield start
-    for server in started:
-        server.close()
-
-
-@pytest.fixture
-def server(servers) -> Server:
-    return servers()
+def server(loopback) -> LoopbackServer:
+    return loopback
 
 
 @pytest.fixture(autouse=True)
@@ -260,7 +193,7 @@ def test_bad_urls(url):
 
 def test_a_redirect_to_a_port_not_on_the_list_is_refused(servers):
     allowed, other = servers(), servers()
-    allowed.routes["/start"] = redirect(f"{other.url}/inside")
+    allowed.answer("/start", redirect(f"{other.url}/inside"))
 
     with pytest.raises(http.AddressRefused) as refused:
         http.request("GET", f"{allowed.url}/start", allow=[f"127.0.0.1:{allowed.port}"])
@@ -271,7 +204,7 @@ def test_a_redirect_to_a_port_not_on_the_list_is_refused(servers):
 
 
 def test_a_redirect_from_an_allowed_name_to_another_private_name_is_refused(server, fake_dns):
-    server.routes["/start"] = redirect("http://erp.internal.example/admin")
+    server.answer("/start", redirect("http://erp.internal.example/admin"))
 
     with pytest.raises(http.AddressRefused) as refused:
         http.request("GET", f"http://localhost:{server.port}/start", allow=["localhost"])
@@ -280,9 +213,9 @@ def test_a_redirect_from_an_allowed_name_to_another_private_name_is_refused(serv
 
 def test_a_chain_within_allowed_targets_is_followed_and_303_turns_post_into_get(servers):
     first, second = servers(), servers()
-    first.routes["/orders"] = redirect(f"{second.url}/v2/orders", status=307)
-    second.routes["/v2/orders"] = redirect(f"{first.url}/orders/7", status=303)
-    first.routes["/orders/7"] = answer(b'{"id": 7}', status=201)
+    first.answer("/orders", redirect(f"{second.url}/v2/orders", status=307))
+    second.answer("/v2/orders", redirect(f"{first.url}/orders/7", status=303))
+    first.answer("/orders/7", Answer(201, b'{"id": 7}'))
 
     response = http.request("POST", f"{first.url}/orders", body=b'{"qty": 2}',
                             headers={"Content-Type": "application/json"},
@@ -301,7 +234,7 @@ def test_a_chain_within_allowed_targets_is_followed_and_303_turns_post_into_get(
     (302, "PUT", "PUT"), (307, "POST", "POST"), (308, "PUT", "PUT"),
 ])
 def test_the_method_after_each_redirect(server, status, method, then):
-    server.routes["/a"] = redirect("/b", status=status)
+    server.answer("/a", redirect("/b", status=status))
 
     response = http.request(method, f"{server.url}/a", body=b"data" if method != "HEAD" else None,
                             allow=["127.0.0.1"])
@@ -313,7 +246,7 @@ def test_the_method_after_each_redirect(server, status, method, then):
 
 
 def test_a_redirect_loop_stops_at_max_redirects(server):
-    server.routes["/loop"] = redirect("/loop")
+    server.answer("/loop", redirect("/loop"))
 
     with pytest.raises(http.TooManyRedirects) as stopped:
         http.request("GET", f"{server.url}/loop", allow=["127.0.0.1"], max_redirects=3)
@@ -323,7 +256,7 @@ def test_a_redirect_loop_stops_at_max_redirects(server):
 
 
 def test_redirects_can_be_left_to_the_caller(server):
-    server.routes["/moved"] = redirect("/new", status=301)
+    server.answer("/moved", redirect("/new", status=301))
 
     response = http.request("GET", f"{server.url}/moved", allow=["127.0.0.1"], follow_redirects=False)
 
@@ -332,8 +265,8 @@ def test_redirects_can_be_left_to_the_caller(server):
 
 
 def test_credentials_are_not_sent_to_another_host(server):
-    server.routes["/same"] = redirect("/moved")
-    server.routes["/moved"] = redirect(f"http://localhost:{server.port}/other-host")
+    server.answer("/same", redirect("/moved"))
+    server.answer("/moved", redirect(f"http://localhost:{server.port}/other-host"))
     headers = {"Authorization": "Bearer secret", "Cookie": "session=1", "X-Api-Key": "k", "X-Trace": "t1"}
 
     response = http.request("GET", f"{server.url}/same", headers=headers, allow=["127.0.0.1", "localhost"],
@@ -349,7 +282,7 @@ def test_credentials_are_not_sent_to_another_host(server):
 
 @pytest.mark.parametrize("location", ["file:///etc/passwd", "http://user:pw@127.0.0.1/"])
 def test_a_redirect_to_an_unusable_location_is_refused(server, location):
-    server.routes["/go"] = redirect(location)
+    server.answer("/go", redirect(location))
     with pytest.raises(http.BadUrl):
         http.request("GET", f"{server.url}/go", allow=["127.0.0.1"])
 
@@ -357,8 +290,8 @@ def test_a_redirect_to_an_unusable_location_is_refused(server, location):
 # --- limits -----------------------------------------------------------------------------------------------
 
 def test_answers_are_cut_at_max_bytes(server):
-    server.routes["/big"] = answer(b"x" * 5000)
-    server.routes["/hop"] = redirect("/big")
+    server.answer("/big", Answer(200, b"x" * 5000))
+    server.answer("/hop", redirect("/big"))
 
     response = http.request("GET", f"{server.url}/hop", allow=["127.0.0.1"], max_bytes=1024)
 
@@ -367,7 +300,7 @@ def test_answers_are_cut_at_max_bytes(server):
 
 @pytest.mark.parametrize("headers_too", [False, True])
 def test_a_slow_answer_ends_at_the_overall_timeout(server, headers_too):
-    server.routes["/slow"] = drip(headers_too)
+    server.route("/slow", drip(headers_too))
 
     with pytest.raises(http.HttpTimeout) as late:
         http.request("GET", f"{server.url}/slow", allow=["127.0.0.1"], timeout=0.5)
@@ -377,7 +310,7 @@ def test_a_slow_answer_ends_at_the_overall_timeout(server, headers_too):
 
 def test_the_timeout_covers_every_hop(server):
     for n in range(8):
-        server.routes[f"/hop{n}"] = redirect(f"/hop{n + 1}", delay=0.3)
+        server.answer(f"/hop{n}", redirect(f"/hop{n + 1}", delay=0.3))
 
     with pytest.raises(http.HttpTimeout):
         http.request("GET", f"{server.url}/hop0", allow=["127.0.0.1"], timeout=1.0, max_redirects=10)

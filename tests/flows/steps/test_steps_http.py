@@ -6,9 +6,6 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -16,58 +13,14 @@ from apps.accounts.services import set_http_allow_list
 from apps.core import http as _http
 from apps.core.signing import sign
 from apps.flows.models import RunStatus, StepRun, Wait
+from tests.support.loopback import Answer, LoopbackServer, redirect
 
-
-class Server:
-    """Answers from a script per path: a list of (status, body) consumed in order, the last one repeating."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict] = []
-        self.script: dict[str, list[tuple[int, object]]] = {}
-        self.moved: dict[str, tuple[int, str]] = {}
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                return None
-
-            def _answer(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                path = self.path.split("?")[0]
-                outer.requests.append({"method": self.command, "path": self.path, "headers": dict(self.headers),
-                                       "body": body})
-                if path in outer.moved:
-                    self.send_response(outer.moved[path][0])
-                    self.send_header("Location", outer.moved[path][1])
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                answers = outer.script.get(path) or [(200, {"ok": True})]
-                status, payload = answers.pop(0) if len(answers) > 1 else answers[0]
-                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/octet-stream" if isinstance(payload, bytes)
-                                 else "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("X-Secret-Internal", "hidden")
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_GET = do_POST = do_PUT = do_DELETE = _answer
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+Server = LoopbackServer  # the name other suites import
 
 
 @pytest.fixture
-def server() -> Iterator[Server]:
-    srv = Server()
-    thread = threading.Thread(target=srv.httpd.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.httpd.shutdown()
-    srv.httpd.server_close()
+def server(loopback) -> LoopbackServer:
+    return loopback
 
 
 @pytest.fixture
@@ -76,7 +29,7 @@ def loopback_allowed(settings):
 
 
 def test_request_sends_json_and_reads_json(flows, server, loopback_allowed):
-    server.script["/orders"] = [(201, {"id": 7, "price": 12.5})]
+    server.answer("/orders", Answer(201, {"id": 7, "price": 12.5}, {"X-Secret-Internal": "hidden"}))
     run = flows.run([{"id": "call", "type": "http.request", "method": "POST", "url": server.url + "/orders",
                       "query": {"shop": "{{ input.shop }}"}, "headers": {"X-Token": "abc"},
                       "body": {"qty": "{{ input.qty }}", "total": "{{ decimal('1.10') * 3 }}"}}],
@@ -87,14 +40,14 @@ def test_request_sends_json_and_reads_json(flows, server, loopback_allowed):
     assert out["status"] == 201 and out["body"] == {"id": 7, "price": 12.5}
     assert out["headers"]["content-type"] == "application/json" and "x-secret-internal" not in out["headers"]
     sent = server.requests[0]
-    assert sent["path"] == "/orders?shop=jd+1"
+    assert sent["path"] == "/orders" and sent["query"] == "shop=jd+1"
     assert json.loads(sent["body"]) == {"qty": 2, "total": "3.30"}
     assert sent["headers"]["X-Token"] == "abc"
     assert sent["headers"]["Idempotency-Key"] == f"run:{run.pk}:call"
 
 
 def test_get_has_no_idempotency_key_and_text_bodies_stay_text(flows, server, loopback_allowed):
-    server.script["/raw"] = [(200, b"plain answer")]
+    server.answer("/raw", (200, b"plain answer"))
     run = flows.run([{"id": "call", "type": "http.request", "url": server.url + "/raw"}])
 
     out = StepRun.objects.get(run=run, path="call").output
@@ -103,7 +56,7 @@ def test_get_has_no_idempotency_key_and_text_bodies_stay_text(flows, server, loo
 
 
 def test_large_answers_are_cut(flows, server, loopback_allowed):
-    server.script["/big"] = [(200, b"x" * (_http.MAX_BODY_BYTES + 10))]
+    server.answer("/big", (200, b"x" * (_http.MAX_BODY_BYTES + 10)))
     run = flows.run([{"id": "call", "type": "http.request", "url": server.url + "/big"}])
 
     out = StepRun.objects.get(run=run, path="call").output
@@ -111,7 +64,7 @@ def test_large_answers_are_cut(flows, server, loopback_allowed):
 
 
 def test_503_is_retried_with_backoff_then_succeeds(flows, server, loopback_allowed):
-    server.script["/flaky"] = [(503, {"e": 1}), (503, {"e": 2}), (200, {"ok": True})]
+    server.answer("/flaky", (503, {"e": 1}), (503, {"e": 2}), (200, {"ok": True}))
     run = flows.run([{"id": "call", "type": "http.request", "method": "PUT", "url": server.url + "/flaky",
                       "retry": {"attempts": 3, "delay_seconds": 30, "backoff": 2}}])
 
@@ -134,8 +87,8 @@ def test_503_is_retried_with_backoff_then_succeeds(flows, server, loopback_allow
 
 
 def test_4xx_is_not_retried_unless_listed(flows, server, loopback_allowed):
-    server.script["/missing"] = [(404, {"error": "no"})]
-    server.script["/busy"] = [(429, {"error": "slow down"}), (200, {"ok": True})]
+    server.answer("/missing", (404, {"error": "no"}))
+    server.answer("/busy", (429, {"error": "slow down"}), (200, {"ok": True}))
     run = flows.run([{"id": "call", "type": "http.request", "url": server.url + "/missing",
                       "retry": {"attempts": 3, "delay_seconds": 0}}])
     assert run.status == RunStatus.FAILED
@@ -148,7 +101,7 @@ def test_4xx_is_not_retried_unless_listed(flows, server, loopback_allowed):
 
 
 def test_expect_lists_the_ok_statuses(flows, server, loopback_allowed):
-    server.script["/gone"] = [(410, {"gone": True})]
+    server.answer("/gone", (410, {"gone": True}))
     run = flows.run([{"id": "call", "type": "http.request", "method": "DELETE", "url": server.url + "/gone",
                       "expect": [200, 404, 410]}])
 
@@ -157,8 +110,7 @@ def test_expect_lists_the_ok_statuses(flows, server, loopback_allowed):
 
 def test_connection_errors_are_retryable(flows, server, loopback_allowed):
     url = server.url
-    server.httpd.shutdown()
-    server.httpd.server_close()
+    server.close()
     run = flows.run([{"id": "call", "type": "http.request", "url": url, "timeout": 2,
                       "retry": {"attempts": 2, "delay_seconds": 60}}])
 
@@ -214,8 +166,8 @@ def test_a_step_reaches_a_private_server_only_when_the_workspace_lists_it(flows,
 def test_a_step_follows_redirects_within_the_list_and_keeps_its_headers_home(flows, server, guarded):
     port = server.url.rsplit(":", 1)[1]
     set_http_allow_list(flows.workspace, ["127.0.0.1", "localhost"])
-    server.moved["/old"] = (301, "/new")
-    server.moved["/new"] = (302, f"http://localhost:{port}/elsewhere")
+    server.answer("/old", redirect("/new", 301))
+    server.answer("/new", redirect(f"http://localhost:{port}/elsewhere", 302))
     run = flows.run([{"id": "call", "type": "http.request", "url": server.url + "/old",
                       "headers": {"X-Token": "abc"}}])
 
@@ -224,14 +176,14 @@ def test_a_step_follows_redirects_within_the_list_and_keeps_its_headers_home(flo
     assert out["redirects"] == 2 and out["url"] == f"http://localhost:{port}/elsewhere"
     assert [r["headers"].get("X-Token") for r in server.requests] == ["abc", "abc", None]
 
-    server.moved["/hop"] = (302, "http://127.0.0.2:1/")
+    server.answer("/hop", redirect("http://127.0.0.2:1/", 302))
     run = flows.run([{"id": "call", "type": "http.request", "url": server.url + "/hop"}])
     assert run.error["code"] == "http_address_refused" and "127.0.0.2" in run.error["message"]
 
 
 def test_webhooks_use_the_list_and_do_not_follow_redirects(flows, server, guarded):
     set_http_allow_list(flows.workspace, ["127.0.0.0/8"])
-    server.moved["/moved"] = (308, "/hooks")
+    server.answer("/moved", redirect("/hooks", 308))
     run = flows.run([{"id": "hook", "type": "webhook.send", "url": server.url + "/hooks", "event": "x",
                       "payload": {}, "secret": "s"}])
     assert run.status == RunStatus.SUCCEEDED, run.error
@@ -284,7 +236,7 @@ def test_webhook_is_signed_the_standard_way(flows, server, loopback_allowed, sec
 
 
 def test_webhook_retries_on_5xx_with_the_same_id(flows, server, loopback_allowed):
-    server.script["/hooks"] = [(500, {"e": 1}), (200, {"ok": True})]
+    server.answer("/hooks", (500, {"e": 1}), (200, {"ok": True}))
     run = flows.run([{"id": "hook", "type": "webhook.send", "url": server.url + "/hooks", "event": "x",
                       "payload": {}, "secret": "s", "retry": {"attempts": 2, "delay_seconds": 10}}])
     assert run.status == RunStatus.WAITING

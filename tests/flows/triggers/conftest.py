@@ -6,14 +6,9 @@ The real Celery worker and beat fixtures live in ``tests/support/workers.py``
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
-from apps.flows import services
 from tests.support.workers import celery_beat, celery_worker, worker_env  # noqa: F401
-
-_seq = itertools.count(1)
 
 ORDER_FIELDS = [
     {"key": "title", "type": "text"},
@@ -40,15 +35,12 @@ def stock(make, workspace):
 
 
 @pytest.fixture
-def create_flow(workspace, owner):
+def create_flow(make, workspace):
     """``create_flow(trigger, steps, key=..., enabled=...)``, saved (validated, installed) by the service."""
 
     def create(trigger: dict, steps: list[dict] | None = None, *, key: str | None = None, enabled: bool = True,
                **extra):
-        key = key or f"flow_{next(_seq)}"
-        definition = {"key": key, "name": key.replace("_", " ").title(), "trigger": trigger,
-                      "steps": steps or [], **extra}
-        return services.create_flow(workspace, definition, member=owner, enabled=enabled)
+        return make.flow(workspace, trigger=trigger, steps=steps, key=key, enabled=enabled, **extra)
 
     return create
 
@@ -56,9 +48,11 @@ def create_flow(workspace, owner):
 @pytest.fixture
 def quiet_broker(monkeypatch):
     """For tests that commit: record what would be enqueued instead of publishing to the project's broker."""
+    from apps.core import tasks as core_tasks
     from apps.flows import tasks
 
     sent: list[tuple[str, tuple]] = []
     monkeypatch.setattr(tasks.execute_run, "delay", lambda *args: sent.append(("execute_run", args)))
-    monkeypatch.setattr(tasks.dispatch_events, "apply_async", lambda *a, **k: sent.append(("dispatch_events", ())))
+    monkeypatch.setattr(core_tasks.dispatch_events, "apply_async",
+                        lambda *a, **k: sent.append(("dispatch_events", ())))
     return sent

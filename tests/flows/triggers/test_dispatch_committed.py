@@ -2,44 +2,22 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from apps.core import outbox
+from apps.core.outbox import dispatch_pending
 from apps.flows.engine import maintenance
 from apps.flows.models import Run
 from apps.flows.triggers import dispatch
-from apps.flows.triggers.dispatch import dispatch_pending
 from apps.forms.models import Event
 from apps.forms.services.records import bulk_write
+from tests.support.threads import together
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _together(count: int, work) -> list:
-    """Run ``work()`` in ``count`` threads released at the same instant; re-raise their errors."""
-    barrier = threading.Barrier(count)
-    results, errors = [], []
-
-    def target() -> None:
-        try:
-            barrier.wait(timeout=10)
-            results.append(work())
-        except BaseException as exc:  # reported to the test below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors, errors
-    return results
 
 
 def _one_run_per_event_per_flow(flows, events: int) -> None:
@@ -49,10 +27,10 @@ def _one_run_per_event_per_flow(flows, events: int) -> None:
 
 
 def test_two_dispatchers_at_once_share_the_work(make, orders, create_flow, quiet_broker, monkeypatch):
-    monkeypatch.setattr(dispatch, "BATCH_SIZE", 7)
+    monkeypatch.setattr(outbox, "BATCH_SIZE", 7)
     flows = [create_flow({"type": "record", "form": "orders"}) for _ in range(2)]
     bulk_write(orders, [{"title": str(i)} for i in range(60)], member=None)
-    results = _together(2, dispatch_pending)
+    results = together(2, dispatch_pending)
     assert sum(results) == 60  # every event dispatched by exactly one of them
     assert not Event.objects.filter(dispatched_at__isnull=True).exists()
     _one_run_per_event_per_flow(flows, 60)
@@ -70,7 +48,7 @@ def test_the_same_events_dispatched_twice_at_once_start_one_run_each(make, order
                 router.route(event)
         return len(events)
 
-    _together(2, route_all)
+    together(2, route_all)
     _one_run_per_event_per_flow(flows, 30)
 
 
@@ -85,7 +63,7 @@ def test_a_bulk_write_enqueues_one_dispatch_and_it_starts_every_run(make, orders
 
 def test_events_whose_dispatch_was_lost_are_picked_up_by_the_sweeper(make, orders, create_flow, quiet_broker,
                                                                      monkeypatch):
-    from apps.flows import tasks
+    from apps.core import tasks
 
     def broker_down(*args, **kwargs):
         raise ConnectionRefusedError("broker down")

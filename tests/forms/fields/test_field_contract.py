@@ -14,6 +14,7 @@ from apps.forms.fields import field_types
 from apps.forms.fields.base import COMMON_OPS, RANGE_OPS, TEXT_OPS
 from apps.forms.models import Record
 from apps.forms.schema import COMMON_FIELD_PROPERTIES, form_schema
+from tests.support import contracts
 
 TYPES = sorted(field_types.all(), key=lambda t: t.type)
 KNOWN_OPS = set(COMMON_OPS + RANGE_OPS + TEXT_OPS)
@@ -34,6 +35,7 @@ MATCHES_FULL = {
     "not_empty",
 }
 MATCHES_BLANK = {"ne", "not_in", "empty"}
+SAME_IN_CHINESE: frozenset[str] = frozenset()  # field types whose label is rightly the same word in Chinese
 
 pytestmark = pytest.mark.parametrize("ftype", TYPES, ids=lambda t: t.type)
 
@@ -45,6 +47,17 @@ def field_of(ftype):
 def test_has_a_label_and_a_sample(ftype):
     assert str(ftype.label).strip()
     assert hasattr(ftype, "sample") and ftype.sample is not None
+
+
+def test_it_is_named_in_english_and_in_chinese(ftype):
+    shown = contracts.in_each_language(ftype.label)
+    assert shown["en"], "no label"
+    assert shown["zh-hans"] != shown["en"] or ftype.type in SAME_IN_CHINESE, \
+        f"the label {shown['en']!r} has no Chinese translation"
+
+
+def test_the_reference_page_documents_it(ftype):
+    assert ftype.type in contracts.reference_entries("field-types.md")
 
 
 def test_options_and_value_schemas_are_valid_json_schema(ftype):

@@ -1,16 +1,16 @@
 """serial: patterned, gap-free per form and period, unique under concurrent creates."""
 
 import dataclasses
-import threading
 from datetime import UTC, datetime
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from apps.forms.fields import WriteContext, field_types
 from apps.forms.fields.serial import default_reset
 from apps.forms.models import Form, Record, SerialSequence
 from apps.forms.validation import validate_data
+from tests.support.threads import together
 
 SO = {"key": "no", "type": "serial", "pattern": "SO-{yyyyMMdd}-{seq:4}"}
 MAY_1_NOON = datetime(2024, 5, 1, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
@@ -128,28 +128,15 @@ def test_concurrent_creates_get_unique_gap_free_numbers(make):
         workspace=workspace, key="orders", name="Orders", definition=definition, version=1
     )
     threads_count, per_thread = 6, 5
-    failures, start = [], threading.Barrier(threads_count)
 
     def create_records():
-        try:
-            start.wait(timeout=30)
-            for _ in range(per_thread):
-                with transaction.atomic():
-                    ctx = WriteContext(workspace=workspace, form=form, now=MAY_1_NOON)
-                    data = validate_data(definition["fields"], {}, ctx)
-                    Record.objects.create(workspace=workspace, form=form, form_version=1, data=data)
-        except Exception as exc:  # reported below: a thread's failure must fail the test
-            failures.append(exc)
-        finally:
-            connection.close()
+        for _ in range(per_thread):
+            with transaction.atomic():
+                ctx = WriteContext(workspace=workspace, form=form, now=MAY_1_NOON)
+                data = validate_data(definition["fields"], {}, ctx)
+                Record.objects.create(workspace=workspace, form=form, form_version=1, data=data)
 
-    threads = [threading.Thread(target=create_records) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung (deadlock?)"
-    assert failures == []
+    together(threads_count, create_records, timeout=120, start_timeout=30)
     numbers = sorted(Record.objects.filter(form=form).values_list("data__no", flat=True))
     total = threads_count * per_thread
     assert numbers == [f"SO-20240501-{n:04d}" for n in range(1, total + 1)]
