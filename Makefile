@@ -3,7 +3,7 @@
 #   make help    this list
 #   make run     install, migrate, create the demo workspace, start web + worker + beat
 #   make test    the whole test suite (SQLite unless DATABASE_URL is set)
-#   make lint    ruff and the missing-migrations check
+#   make lint    ruff, the import contracts between apps and the missing-migrations check
 #   make bench   every bench/*.py script (bench/_*.py are their helpers)
 #   make clean   remove the virtualenv, caches, test databases and collected static files
 #                (var/weft.sqlite3, var/media and var/broker, your data and queued tasks, are kept)
@@ -25,7 +25,7 @@ export PORT
 PYPROJECT_HASH := $(shell $(PYTHON) -c "import hashlib; print(hashlib.sha256(open('pyproject.toml', 'rb').read()).hexdigest()[:16])")
 STAMP := $(VENV)/.weft-installed-$(PYPROJECT_HASH)
 
-.PHONY: help venv run test lint bench clean
+.PHONY: help venv key run test lint bench clean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
@@ -40,9 +40,16 @@ $(STAMP):
 	@rm -f $(VENV)/.weft-installed-*
 	@touch $@
 
-# The demo runs with DEBUG on (a development SECRET_KEY, plain HTTP); production leaves DEBUG unset.
+# The installation's own SECRET_KEY (unless the environment gives one), written once and kept with the data.
+KEY_FILE := $${WEFT_VAR_DIR:-var}/secret_key
+key:
+	@test -n "$$SECRET_KEY" || test -s "$(KEY_FILE)" || { mkdir -p "$$(dirname "$(KEY_FILE)")" && umask 077 && \
+		$(or $(wildcard $(BIN)/python),$(PYTHON)) -c "import secrets; print(secrets.token_urlsafe(50))" > "$(KEY_FILE)" && \
+		echo "wrote a new SECRET_KEY to $(KEY_FILE) (keep it with the data: it encrypts stored secrets)"; }
+
+# The demo runs with DEBUG on (plain HTTP, detailed errors); production leaves DEBUG unset.
 run: export DEBUG = true
-run: venv
+run: venv key
 	@echo "make run: DEBUG=true for this demo (detailed error pages, no HTTPS); never expose it"
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bootstrap
@@ -54,11 +61,12 @@ test: venv
 	WEFT_VAR_DIR="$${WEFT_TEST_VAR_DIR:-$$(mktemp -d -t weft-test-XXXXXX)}" \
 		$(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
-lint: venv
+lint: venv key
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python manage.py makemigrations --check --dry-run
 
-bench: venv
+bench: venv key
 	@set -e; found=0; \
 	for script in bench/*.py; do \
 		case "$$script" in bench/_*|*'*'*) continue;; esac; found=1; \
@@ -68,6 +76,6 @@ bench: venv
 	[ $$found = 1 ] || echo "no bench/*.py scripts"
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info build dist
+	rm -rf $(VENV) .pytest_cache .ruff_cache .import_linter_cache .grimp_cache .hypothesis *.egg-info build dist
 	rm -rf var/staticfiles var/test.sqlite3*
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -12,8 +12,6 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("WEFT_VAR_DIR", BASE_DIR / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -27,12 +25,82 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+# --- Weft's own settings: every WEFT_* setting, here and nowhere else (README: Configuration) ---
+# Where SQLite, the file broker's folders and collected static files live (made at start: apps.core.runtime).
+WEFT_VAR_DIR = Path(os.environ.get("WEFT_VAR_DIR", BASE_DIR / "var")).resolve()
+# Where uploaded files are stored.
+WEFT_MEDIA_ROOT = Path(os.environ.get("WEFT_MEDIA_ROOT", WEFT_VAR_DIR / "media"))
+# Web processes that `make run` / `manage.py serve` start.
+WEFT_WEB_PROCESSES = int(os.environ.get("WEFT_WEB_PROCESSES", 1))
+# Smallest and largest PostgreSQL connection pool of one process.
+WEFT_DB_POOL_MIN = int(os.environ.get("WEFT_DB_POOL_MIN", 2))
+WEFT_DB_POOL_MAX = int(os.environ.get("WEFT_DB_POOL_MAX", 20))
+# How often the file broker looks for tasks, in seconds (at its default of 1 s a flow would wait that long).
+WEFT_BROKER_POLL_SECONDS = float(os.environ.get("WEFT_BROKER_POLL_SECONDS", 0.1))
+# Outside DEBUG: plain HTTP is redirected to HTTPS.
+WEFT_SECURE_SSL_REDIRECT = env_bool("WEFT_SECURE_SSL_REDIRECT", True)
+# Outside DEBUG: how long browsers keep to HTTPS (Strict-Transport-Security), and for which hosts.
+WEFT_SECURE_HSTS_SECONDS = int(os.environ.get("WEFT_SECURE_HSTS_SECONDS", 365 * 24 * 3600))
+WEFT_SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("WEFT_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+WEFT_SECURE_HSTS_PRELOAD = env_bool("WEFT_SECURE_HSTS_PRELOAD", False)
+# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (and strips it from clients).
+WEFT_SECURE_PROXY_SSL_HEADER = env_bool("WEFT_SECURE_PROXY_SSL_HEADER", False)
+# The Content-Security-Policy header of every response.
+WEFT_CONTENT_SECURITY_POLICY = os.environ.get(
+    "WEFT_CONTENT_SECURITY_POLICY",
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+# Paths with a policy of their own: Swagger UI (the API docs page) starts with an inline script and style.
+WEFT_CONTENT_SECURITY_POLICY_PATHS = {
+    "/api/docs/": "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+                  "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+                  "frame-ancestors 'none'",
+}
+# Password sign-in pages whose failed attempts are throttled (see apps.accounts.throttle).
+WEFT_LOGIN_PATHS = ["/admin/login/"]
+# Failed sign-ins (passwords and API tokens) allowed per client address and per account in a window.
+WEFT_AUTH_FAILURES_PER_ADDRESS = int(os.environ.get("WEFT_AUTH_FAILURES_PER_ADDRESS", 20))
+WEFT_AUTH_FAILURES_PER_ACCOUNT = int(os.environ.get("WEFT_AUTH_FAILURES_PER_ACCOUNT", 10))
+WEFT_AUTH_FAILURE_WINDOW_SECONDS = int(os.environ.get("WEFT_AUTH_FAILURE_WINDOW_SECONDS", 300))
+# Largest request body, in bytes.
+WEFT_MAX_BODY_BYTES = int(os.environ.get("WEFT_MAX_BODY_BYTES", 5 * 1024 * 1024))
+# Largest body a flow's webhook trigger accepts, in bytes.
+WEFT_WEBHOOK_MAX_BYTES = int(os.environ.get("WEFT_WEBHOOK_MAX_BYTES", 1024 * 1024))
+# How long an in-flight Idempotency-Key stays claimed by a request that may have died with its process.
+WEFT_IDEMPOTENCY_LEASE_SECONDS = int(os.environ.get("WEFT_IDEMPOTENCY_LEASE_SECONDS", 30))
+# Most records one bulk request may write.
+WEFT_MAX_BULK_ROWS = int(os.environ.get("WEFT_MAX_BULK_ROWS", 5000))
+# Bounds on checking a definition's expressions (a flow, a form, an endpoint mapping) when it is saved:
+# characters per expression, characters of all its expressions together, and the time to check them.
+WEFT_EXPRESSION_MAX_CHARS = int(os.environ.get("WEFT_EXPRESSION_MAX_CHARS", 4000))
+WEFT_DEFINITION_EXPRESSION_CHARS = int(os.environ.get("WEFT_DEFINITION_EXPRESSION_CHARS", 64 * 1024))
+WEFT_DEFINITION_CHECK_MS = int(os.environ.get("WEFT_DEFINITION_CHECK_MS", 2000))
+# Private hosts, addresses or networks every workspace may reach (workspaces add their own allow-lists).
+WEFT_HTTP_ALLOWED_HOSTS = env_list("WEFT_HTTP_ALLOWED_HOSTS", "")
+# Turns the private-address check off: development and tests only, so never read from the environment.
+WEFT_HTTP_ALLOW_PRIVATE = False
+# How long a worker's claim on a run lasts before another worker may resume it, in seconds.
+WEFT_RUN_LEASE_SECONDS = int(os.environ.get("WEFT_RUN_LEASE_SECONDS", 60))
+# Runs in flight across all flows; more wait in the database until workers free up.
+WEFT_MAX_ACTIVE_RUNS = int(os.environ.get("WEFT_MAX_ACTIVE_RUNS", 200))
+# Keys that encrypt stored secrets, newest first (comma-separated Fernet keys; old ones keep decrypting).
+# Unset: one key derived from SECRET_KEY.
+WEFT_SECRETS_KEY = env_list("WEFT_SECRETS_KEY", "")
+
+VAR_DIR = WEFT_VAR_DIR
+
 # Production unless asked otherwise: `make run` sets DEBUG=true for the demo, the tests set their own SECRET_KEY.
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# The key that signs sessions and, unless WEFT_SECRETS_KEY is set, encrypts stored secrets: SECRET_KEY, else
+# the random key `make run` writes to var/secret_key on first start, so that every command of one installation
+# (the server, `manage.py ...`, with DEBUG or without) uses the same key.
+KEY_FILE = WEFT_VAR_DIR / "secret_key"
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or (KEY_FILE.read_text().strip() if KEY_FILE.is_file() else "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise RuntimeError("SECRET_KEY must be set when DEBUG is off")
+        raise RuntimeError(f"SECRET_KEY must be set when DEBUG is off (or write a random key to {KEY_FILE}: "
+                           "`make run` does so on first start)")
     SECRET_KEY = "weft-insecure-development-key-change-me"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
@@ -43,26 +111,12 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
-    SECURE_SSL_REDIRECT = env_bool("WEFT_SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("WEFT_SECURE_HSTS_SECONDS", 365 * 24 * 3600))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("WEFT_SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
-    SECURE_HSTS_PRELOAD = env_bool("WEFT_SECURE_HSTS_PRELOAD", False)
-# Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (and strips it from clients).
-if env_bool("WEFT_SECURE_PROXY_SSL_HEADER", False):
+    SECURE_SSL_REDIRECT = WEFT_SECURE_SSL_REDIRECT
+    SECURE_HSTS_SECONDS = WEFT_SECURE_HSTS_SECONDS
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = WEFT_SECURE_HSTS_INCLUDE_SUBDOMAINS
+    SECURE_HSTS_PRELOAD = WEFT_SECURE_HSTS_PRELOAD
+if WEFT_SECURE_PROXY_SSL_HEADER:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-WEFT_CONTENT_SECURITY_POLICY = os.environ.get(
-    "WEFT_CONTENT_SECURITY_POLICY",
-    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'",
-)
-# Swagger UI (the API docs page) starts with an inline script and an inline style.
-WEFT_CONTENT_SECURITY_POLICY_PATHS = {
-    "/api/docs/": "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
-                  "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
-                  "frame-ancestors 'none'",
-}
-# Password sign-in pages whose failed attempts are throttled (see apps.accounts.throttle).
-WEFT_LOGIN_PATHS = ["/admin/login/"]
 
 INSTALLED_APPS = [
     "daphne",
@@ -141,8 +195,8 @@ if DATABASE_URL:
         # per-thread connections, keeps the number of PostgreSQL connections bounded.
         DATABASES["default"]["CONN_MAX_AGE"] = 0
         DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-            "min_size": int(os.environ.get("WEFT_DB_POOL_MIN", 2)),
-            "max_size": int(os.environ.get("WEFT_DB_POOL_MAX", 20)),
+            "min_size": WEFT_DB_POOL_MIN,
+            "max_size": WEFT_DB_POOL_MAX,
             "timeout": 30,
         }
 else:
@@ -173,16 +227,14 @@ BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for sub in ("queue", "processed", "control"):
-        (BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
+    # The folders are made by apps.core.runtime.ensure_runtime_dirs() when a process starts.
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),
         "processed_folder": str(BROKER_DIR / "processed"),
         "store_processed": False,
         "control_folder": str(BROKER_DIR / "control"),
-        # The transport polls its folder; at the default of 1 s a flow would wait that long to start.
-        "polling_interval": float(os.environ.get("WEFT_BROKER_POLL_SECONDS", 0.1)),
+        "polling_interval": WEFT_BROKER_POLL_SECONDS,
     }
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -210,13 +262,12 @@ USE_TZ = True
 # --- Static files -------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = Path(os.environ.get("WEFT_MEDIA_ROOT", VAR_DIR / "media"))
+MEDIA_ROOT = WEFT_MEDIA_ROOT
 MEDIA_URL = "/media/"
 
 # --- API ------------------------------------------------------------------------------
-DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("WEFT_MAX_BODY_BYTES", 5 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = WEFT_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -243,6 +294,12 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets shared by fields of one name ("status") get names of their own in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "RunStatusEnum": "apps.flows.models.RunStatus",
+        "DeliveryStatusEnum": "apps.connectors.models.DeliveryStatus",
+        "ReprocessableStatusEnum": "apps.connectors.inbound.endpoints.REPROCESSABLE",
+    },
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -250,20 +307,16 @@ SPECTACULAR_SETTINGS = {
 
 WEFT = {
     "IDEMPOTENCY_TTL_SECONDS": 24 * 3600,
-    # How long an in-flight Idempotency-Key stays claimed by a request that may have died with its process.
-    "IDEMPOTENCY_LEASE_SECONDS": int(os.environ.get("WEFT_IDEMPOTENCY_LEASE_SECONDS", 30)),
-    # Failed sign-ins (passwords and API tokens) allowed per client address and per account in a window.
-    "AUTH_FAILURES_PER_ADDRESS": int(os.environ.get("WEFT_AUTH_FAILURES_PER_ADDRESS", 20)),
-    "AUTH_FAILURES_PER_ACCOUNT": int(os.environ.get("WEFT_AUTH_FAILURES_PER_ACCOUNT", 10)),
-    "AUTH_FAILURE_WINDOW_SECONDS": int(os.environ.get("WEFT_AUTH_FAILURE_WINDOW_SECONDS", 300)),
-    "MAX_BULK_ROWS": int(os.environ.get("WEFT_MAX_BULK_ROWS", 5000)),
+    "IDEMPOTENCY_LEASE_SECONDS": WEFT_IDEMPOTENCY_LEASE_SECONDS,
+    "AUTH_FAILURES_PER_ADDRESS": WEFT_AUTH_FAILURES_PER_ADDRESS,
+    "AUTH_FAILURES_PER_ACCOUNT": WEFT_AUTH_FAILURES_PER_ACCOUNT,
+    "AUTH_FAILURE_WINDOW_SECONDS": WEFT_AUTH_FAILURE_WINDOW_SECONDS,
+    "MAX_BULK_ROWS": WEFT_MAX_BULK_ROWS,
     "MAX_PAGE_SIZE": 500,
     "DEFAULT_PAGE_SIZE": 50,
-    # Bounds on checking a definition's expressions (a flow, a form, an endpoint mapping) when it is saved:
-    # characters per expression, characters of all its expressions together, and the time to check them.
-    "EXPRESSION_MAX_CHARS": int(os.environ.get("WEFT_EXPRESSION_MAX_CHARS", 4000)),
-    "DEFINITION_EXPRESSION_CHARS": int(os.environ.get("WEFT_DEFINITION_EXPRESSION_CHARS", 64 * 1024)),
-    "DEFINITION_CHECK_MS": int(os.environ.get("WEFT_DEFINITION_CHECK_MS", 2000)),
+    "EXPRESSION_MAX_CHARS": WEFT_EXPRESSION_MAX_CHARS,
+    "DEFINITION_EXPRESSION_CHARS": WEFT_DEFINITION_EXPRESSION_CHARS,
+    "DEFINITION_CHECK_MS": WEFT_DEFINITION_CHECK_MS,
 }
 
 LOGGING = {
@@ -273,11 +326,3 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
-
-# Private hosts, addresses or networks every workspace may reach (workspaces add their own allow-lists).
-WEFT_HTTP_ALLOWED_HOSTS = [h.strip() for h in os.environ.get("WEFT_HTTP_ALLOWED_HOSTS", "").split(",") if h.strip()]
-WEFT_RUN_LEASE_SECONDS = int(os.environ.get("WEFT_RUN_LEASE_SECONDS", 60))
-WEFT_MAX_ACTIVE_RUNS = int(os.environ.get("WEFT_MAX_ACTIVE_RUNS", 200))
-# Keys that encrypt stored secrets, newest first (comma-separated Fernet keys; old ones keep decrypting).
-# Unset: one key derived from SECRET_KEY.
-WEFT_SECRETS_KEY = env_list("WEFT_SECRETS_KEY", "")

@@ -66,7 +66,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")),
                             help=_("Port to listen on (default: $PORT or 8000)."))
         parser.add_argument("--concurrency", type=int, default=2, help=_("Celery worker processes (default: 2)."))
-        parser.add_argument("--web-processes", type=int, default=int(os.environ.get("WEFT_WEB_PROCESSES", "1")),
+        parser.add_argument("--web-processes", type=int, default=settings.WEFT_WEB_PROCESSES,
                             help=_("Web server processes (default: $WEFT_WEB_PROCESSES or 1)."))
         parser.add_argument("--access-log", action="store_true", help=_("Print a line per HTTP request."))
         parser.add_argument("--stop-timeout", type=float, default=30.0,

@@ -1,0 +1,1 @@
+"""Checks of the code's shape that ruff does not make: import-linter contract types (see pyproject.toml)."""
