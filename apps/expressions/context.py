@@ -24,11 +24,11 @@ def make_context(**parts: Any) -> dict[str, Any]:
     Raises TypeError for values that are not plain data (model instances,
     functions, files...) and ValueError for structures nested too deeply.
     """
-    return {name: plain(value, name) for name, value in parts.items()}
+    return {name: context_value(value, name) for name, value in parts.items()}
 
 
-def plain(value: Any, path: str = "value", depth: int = 0) -> Any:
-    """Convert one value to plain data; ``path`` names it in error messages."""
+def context_value(value: Any, path: str = "value", depth: int = 0) -> Any:
+    """One value as context data (floats become Decimal, tuples lists); ``path`` names it in errors."""
     if depth > _MAX_DEPTH:
         raise ValueError(f"context value at {path!r} is nested more than {_MAX_DEPTH} levels deep")
     if isinstance(value, float):
@@ -44,11 +44,11 @@ def plain(value: Any, path: str = "value", depth: int = 0) -> Any:
         for key, item in value.items():
             if not isinstance(key, str | int) or isinstance(key, bool):
                 raise TypeError(f"context key {key!r} at {path!r} must be text or an integer")
-            result[key] = plain(item, f"{path}.{key}", depth + 1)
+            result[key] = context_value(item, f"{path}.{key}", depth + 1)
         return result
     if isinstance(value, list | tuple | set | frozenset):
         items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
-        return [plain(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(items)]
+        return [context_value(item, f"{path}[{index}]", depth + 1) for index, item in enumerate(items)]
     raise TypeError(
         f"context value at {path!r} is a {type(value).__module__}.{type(value).__qualname__}; "
         "only plain data (dict, list, str, int, Decimal, bool, None, date, datetime) is allowed"

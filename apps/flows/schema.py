@@ -8,7 +8,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from apps.forms.schema import LABEL
+from apps.forms.selectors import LABEL
 
 from .steps.base import step_types
 from .triggers.base import trigger_types

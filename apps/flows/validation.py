@@ -13,9 +13,8 @@ from jsonschema import Draft202012Validator
 
 from apps.core.errors import ErrorCollector
 from apps.expressions import DefinitionChecks
-from apps.forms.definitions import json_path, schema_message
 from apps.forms.models import Form
-from apps.forms.validation import active_fields
+from apps.forms.selectors import active_fields, json_path, schema_message
 
 from .schema import flow_schema
 from .steps.base import step_types

@@ -6,11 +6,13 @@ class FormsConfig(AppConfig):
     label = "forms"
 
     def ready(self) -> None:
-        from apps.core import schemas
+        from apps.core import outbox, schemas
 
         from . import fields  # noqa: F401  registers the field types
+        from .outbox import EventTable
         from .schema import form_schema
 
+        outbox.set_source(EventTable())
         schemas.register("form.schema.json", form_schema)
         schemas.register_reference("field-types.md", field_reference)
         schemas.register_reference("expressions.md", expressions_reference)

@@ -138,8 +138,9 @@ class RecordHistory(models.Model):
 class Event(models.Model):
     """The outbox: written in the same transaction as the change it reports.
 
-    The flow engine dispatches events after commit and a sweeper picks up any
-    whose dispatch never happened, so no change is lost between the two.
+    The core's relay (``apps.core.outbox``) hands them to its subscribers after
+    commit and a sweep picks up any whose dispatch never happened, so no change
+    is lost between the two.
     """
 
     workspace = models.ForeignKey(WS, on_delete=models.CASCADE, related_name="+")

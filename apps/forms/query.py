@@ -248,13 +248,20 @@ def decode_cursor(cursor: str, sort: str) -> tuple[Any, int]:
         raise ValidationFailed({"cursor": [_("is not a cursor of this listing; start again without it")]}) from None
 
 
-def order_records(form: Form, queryset: QuerySet, sort: str) -> tuple[QuerySet, Any, bool]:
-    """The listing's order (``-id`` unless told) with ``id`` breaking ties, so the order is total."""
-    expression, descending = sort_expression(form, sort or "-id")
-    queryset = queryset.annotate(_sort=expression)
-    if descending:
-        return queryset.order_by(F("_sort").desc(nulls_last=True), "-id"), expression, True
-    return queryset.order_by(F("_sort").asc(nulls_first=True), "id"), expression, False
+def order_records(form: Form, queryset: QuerySet, sort: str, then: tuple[str, ...] = ()
+                  ) -> tuple[QuerySet, Any, bool]:
+    """The listing's order: ``sort`` (newest first when there is neither a sort nor ``then``
+    keys), then the ``then`` keys, then ``id`` in the first key's direction, so the order is
+    total. Empty values come first ascending and last descending. The first key is ``_sort``."""
+    specs = ([sort] if sort else ([] if then else ["-id"])) + list(then)
+    keys = [sort_expression(form, spec) for spec in specs]
+    terms = []
+    for index, (expression, descending) in enumerate(keys):
+        name = "_sort" if index == 0 else f"_sort{index}"
+        queryset = queryset.annotate(**{name: expression})
+        terms.append(F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_first=True))
+    expression, descending = keys[0]
+    return queryset.order_by(*terms, "-id" if descending else "id"), expression, descending
 
 
 def paginate(form: Form, queryset: QuerySet, sort: str, cursor: str | None, limit: int
@@ -285,3 +292,13 @@ def _after(value: Any, pk: int, descending: bool) -> Q:
     if value is None:
         return is_null & Q(id__lt=pk)
     return Q(LessThan(sort, value)) | (Q(Exact(sort, value)) & Q(id__lt=pk)) | is_null
+
+
+def search_q(form: Form, text: str) -> Q:
+    """Records with ``text`` in any field that can be searched as text (case-insensitive)."""
+    q = Q(pk__in=[])
+    for field in active_fields(form.definition["fields"]):
+        ftype = field_types.get(field["type"])
+        if ftype.stored_in_data and "icontains" in ftype.filter_ops:
+            q |= ftype.filter_q(f"data__{field['key']}", field, "icontains", text)
+    return q

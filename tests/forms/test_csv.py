@@ -13,8 +13,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.accounts.models import Role
 from apps.forms.models import Event, Record, RecordHistory, SavedView
+from apps.forms.selectors import counters_of
 from apps.forms.services import csv_import
-from apps.forms.services.records import counters_of
 
 FIELDS = [
     {"key": "sku", "type": "text", "required": True, "label": {"en": "SKU", "zh-hans": "商品编码"}},

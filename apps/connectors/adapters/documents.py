@@ -22,7 +22,7 @@ from jsonschema import Draft202012Validator
 
 from apps.core.errors import ErrorCollector, NotFound
 from apps.expressions import check_syntax
-from apps.forms.definitions import json_path, schema_message
+from apps.forms.selectors import json_path, schema_message
 
 from .credentials import used_names
 from .errors import AdapterError

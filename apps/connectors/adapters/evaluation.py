@@ -63,7 +63,7 @@ class Evaluator:
             return [self.render(item, f"{path}[{index}]", context) for index, item in enumerate(template)]
         return template
 
-    def plain(self, name: str, value: Any) -> Any:
+    def context_value(self, name: str, value: Any) -> Any:
         """Payload data as the expressions see it (floats become exact decimals)."""
         try:
             return make_context(**{name: value})[name]

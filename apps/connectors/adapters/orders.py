@@ -27,14 +27,14 @@ def to_order(adapter: str | Mapping[str, Any], payload: Any) -> dict[str, Any]:
     ``validate_adapter`` when it is saved. Raises AdapterError.
     """
     reader = OrderReader(resolve(adapter))
-    data = reader.ev.plain("payload", payload)
+    data = reader.ev.context_value("payload", payload)
     return reader.read(reader.root(data), data)
 
 
 def order_id_of(adapter: str | Mapping[str, Any], payload: Any) -> str:
     """Only the channel's order number: enough to route or deduplicate before a full read."""
     reader = OrderReader(resolve(adapter))
-    data = reader.ev.plain("payload", payload)
+    data = reader.ev.context_value("payload", payload)
     order = reader.root(data)
     source = reader.doc["order"]["fields"]["order_id"]
     return reader.field(source, "order.fields.order_id", "id", reader.context(order, data), required=True)
@@ -46,7 +46,7 @@ def event_id_of(adapter: str | Mapping[str, Any], payload: Any) -> str | None:
     if not doc.get("event_id"):
         return None
     reader = OrderReader(doc)
-    data = reader.ev.plain("payload", payload)
+    data = reader.ev.context_value("payload", payload)
     value = reader.ev.value(doc["event_id"], "event_id", {"payload": data, "adapter": reader.info})
     try:
         return c.text(value) or None

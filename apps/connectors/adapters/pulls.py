@@ -37,7 +37,7 @@ def pull_page(adapter: str | Mapping[str, Any], response: Any, *, page: int = 1,
     spec = doc.get("pull")
     if not spec:
         raise ev.fail("pull", _("this adapter has no pull section"))
-    data = ev.plain("response", response)
+    data = ev.context_value("response", response)
     context = {"response": data, "page": page, "page_size": page_size or spec.get("page_size", DEFAULT_PAGE_SIZE),
                "adapter": info(doc)}
     if spec.get("error"):

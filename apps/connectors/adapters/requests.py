@@ -50,7 +50,7 @@ def stock_error(adapter: str | Mapping[str, Any], response: Any) -> str | None:
         return None
     ev = Evaluator(doc["key"])
     message = ev.value(spec["error"], "stock_update.error",
-                       {"response": ev.plain("response", response), "adapter": info(doc)})
+                       {"response": ev.context_value("response", response), "adapter": info(doc)})
     if not message:
         return None
     return parameter(message)
@@ -120,7 +120,7 @@ class RequestBuilder:
             raise self.ev.fail(section, _("this adapter has no %(section)s section") % {"section": section})
         self.spec = spec
         self.now = (now or timezone.now()).astimezone(UTC)
-        self.account = self.ev.plain("account", {"base_url": "", "credentials": {}, **dict(account)})
+        self.account = self.ev.context_value("account", {"base_url": "", "credentials": {}, **dict(account)})
 
     def params(self, name: str, context: Mapping[str, Any]) -> dict[str, str]:
         result = {}

@@ -9,8 +9,8 @@ A GET with query parameters, so the link can be opened or bookmarked:
   leaves a role unmapped;
 - ``allow_unbalanced=true``: export vouchers whose debits and credits differ
   (refused by default, naming them);
-- ``sort`` (one or more listing sort keys, comma-separated), ``view`` (a saved
-  view's id) and field filters (``voucher_date__gte=2024-05-01``) as in the listing.
+- ``sort`` (a listing sort key), ``view`` (a saved view's id) and field filters
+  (``voucher_date__gte=2024-05-01``) as in the listing.
 
 Problems answer JSON (400 for options and field maps, 422 for journal lines that
 cannot be written or vouchers that do not balance) and nothing is exported.
@@ -18,29 +18,29 @@ cannot be written or vouchers that do not balance) and nothing is exported.
 
 from __future__ import annotations
 
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.response import Response
 
 from apps.core.errors import ErrorCollector
+from apps.core.schemas_api import answers
 from apps.core.views import FileNegotiation, WeftAPIView, flag
-from apps.forms.fields.date import workspace_zone
-from apps.forms.models import Form
-from apps.forms.query import Condition, conditions_from_json, conditions_from_params
-from apps.forms.services.forms import get_form
+from apps.forms.selectors import get_form, workspace_zone
 
 from ..erp.export import export_journal
 from ..erp.layouts import Layout, all_layouts, layout_keys
 from ..erp.roles import ROLES
 from ..erp.schema import LINE_TERMINATORS
+from . import schemas
 
 MAP_PREFIX = "map."
 OPTIONS = ("layout", "allow_unbalanced")
 
 
-def _options(request, form: Form) -> tuple[str, dict[str, str], bool, list[Condition], str]:
+def _options(request) -> tuple[str, dict[str, str], bool, QueryDict]:
+    """The export's own options, and the rest of the query: the listing's filters, view and sort."""
     errors = ErrorCollector()
     params = request.query_params.copy()
     layout = params.get("layout")
@@ -51,18 +51,7 @@ def _options(request, form: Form) -> tuple[str, dict[str, str], bool, list[Condi
     for name in [*OPTIONS, *(n for n in params if n.startswith(MAP_PREFIX))]:
         params.pop(name, None)
     errors.raise_if_any()
-    conditions: list[Condition] = []
-    sort = params.get("sort", "")
-    view_id = params.get("view")
-    if view_id:
-        view = form.views.filter(pk=view_id if view_id.isdigit() else 0).first()
-        if view is None:
-            errors.add("view", _("no such saved view for this form"))
-            errors.raise_if_any()
-        conditions += conditions_from_json(view.filters)
-        sort = sort or ",".join(view.sort)
-    conditions += conditions_from_params(params)
-    return layout, field_map, allow, conditions, sort
+    return layout, field_map, allow, params
 
 
 class JournalExportView(WeftAPIView):
@@ -74,15 +63,15 @@ class JournalExportView(WeftAPIView):
                     OpenApiParameter("map.<role>", str, description="the field key playing a role, e.g. "
                                                                     "map.debit=dr"),
                     OpenApiParameter("allow_unbalanced", bool), OpenApiParameter("view", int),
-                    OpenApiParameter("sort", str, description="listing sort keys, comma-separated"),
+                    OpenApiParameter("sort", str, description="a listing sort key, e.g. -voucher_date"),
                     OpenApiParameter("<field>[__op]", str, description="a listing filter")],
-        responses={(200, "text/csv"): bytes},
+        responses=answers({(200, "text/csv"): schemas.CSV_ANSWER}, 400, 403, 404, 422),
     )
     def get(self, request, key: str):
         form = get_form(request.workspace, key)
-        layout, field_map, allow_unbalanced, conditions, sort = _options(request, form)
-        journal = export_journal(form, layout, field_map, filters=conditions, ordering=sort,
-                                 allow_unbalanced=allow_unbalanced)
+        layout, field_map, allow_unbalanced, params = _options(request)
+        journal = export_journal(form, layout, field_map, params=params, view=params.get("view"),
+                                 ordering=params.get("sort", ""), allow_unbalanced=allow_unbalanced)
         response = StreamingHttpResponse(journal, content_type=f"text/csv; charset={journal.layout.charset}")
         day = timezone.localdate(timezone=workspace_zone(request.workspace)).isoformat()
         filename = f"{form.key}-journal-{journal.layout.key}-{day}.{journal.layout.extension}"
@@ -114,7 +103,8 @@ def layout_to_api(layout: Layout) -> dict:
 
 
 class JournalLayoutListView(WeftAPIView):
-    @extend_schema(summary="The journal export layouts with their columns, and the roles a field map assigns")
+    @extend_schema(summary="The journal export layouts with their columns, and the roles a field map assigns",
+                   responses=answers({200: schemas.LAYOUT_PAGE}, 403))
     def get(self, request):
         roles = [{"role": name, "kind": role.kind, "default_field": role.field_key or None,
                   "required": role.required, "computed": role.computed, "label": str(role.label)}

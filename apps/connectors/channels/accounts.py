@@ -17,7 +17,7 @@ from apps.core import http
 from apps.core.errors import ErrorCollector, NotFound, ValidationFailed, WeftError
 from apps.expressions import check_syntax
 from apps.forms.models import Form
-from apps.forms.validation import active_fields
+from apps.forms.selectors import active_fields
 from apps.vault import selectors as vault_selectors
 from apps.vault import services as vault
 

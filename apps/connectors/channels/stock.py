@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from apps.core import http
 from apps.expressions import ExpressionError, evaluate_value
-from apps.flows.triggers.changes import record_snapshot
+from apps.forms.changes import record_snapshot
 from apps.forms.models import Form, Record
 
 from ..models import ChannelAccount, StockPush

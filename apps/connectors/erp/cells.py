@@ -9,9 +9,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from apps.forms.fields.base import FieldType, FieldValueError
-from apps.forms.fields.date import to_date
-from apps.forms.fields.decimal import decimal_text, quantize, to_decimal
+from apps.forms.conversion import decimal_text, quantize, to_date, to_decimal
+from apps.forms.fields import FieldType, FieldValueError
 
 from .roles import AMOUNT, DATE, NUMBER, WHOLE
 

@@ -20,15 +20,14 @@ from itertools import islice
 from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.core.errors import NON_FIELD, ErrorCollector
-from apps.forms.fields.base import field_types
-from apps.forms.fields.date import workspace_zone
-from apps.forms.models import Form, Record
-from apps.forms.query import Condition, build_q, conditions_from_json, sort_expression
+from apps.forms.fields import field_types
+from apps.forms.models import Form, Record, SavedView
+from apps.forms.selectors import Condition, filtered_records, workspace_zone
 from apps.forms.services.csv_export import escape_cell
 
 from .cells import CellError, format_value, read
@@ -67,19 +66,23 @@ class JournalFile:
 
 
 def export_journal(form: Form, layout_key: str, field_map: dict[str, Any] | None, *,
-                   filters: list[Condition] | list[dict] | None = None, ordering: str | list[str] | None = None,
+                   filters: list[Condition] | list[dict] | None = None, params: Any = None,
+                   view: SavedView | int | str | None = None, ordering: str = "",
                    allow_unbalanced: bool = False) -> JournalFile:
     """The form's journal lines in ``layout_key``'s layout, or an error naming every line or voucher at fault.
 
-    ``filters`` are listing conditions (or their JSON form); ``ordering`` is one or
-    more listing sort keys, after which lines stay grouped by voucher (number,
-    date, word, line) so each voucher's lines are next to each other.
+    The lines are the listing's (``filters``, query ``params`` and a saved ``view``,
+    as ``apps.forms.selectors.filtered_records`` reads them); ``ordering`` is the
+    listing's sort key, after which lines stay grouped by voucher (number, date,
+    word, line) so each voucher's lines are next to each other.
     """
     layout = get_layout(layout_key)
     mapped = resolve_field_map(form, field_map)
-    conditions = conditions_from_json(filters) if filters and isinstance(filters[0], dict) else (filters or [])
-    queryset = Record.objects.filter(form=form, workspace=form.workspace).filter(build_q(form, conditions))
-    queryset = _ordered(form, queryset.only("id", "data"), mapped, ordering)
+    # Each voucher's lines together, in the order they were written.
+    voucher_order = (*(mapped[role]["key"] for role in VOUCHER_ORDER
+                       if role in mapped and field_types.get(mapped[role]["type"]).sortable), "id")
+    listing = filtered_records(form, filters=filters, params=params, view=view, sort=ordering, then=voucher_order)
+    queryset = listing.records.only("id", "data")
     spool = SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115  the returned file closes it
     try:
         writer = _JournalWriter(form, layout, mapped, spool)
@@ -90,20 +93,6 @@ def export_journal(form: Form, layout_key: str, field_map: dict[str, Any] | None
         raise
     spool.seek(0)
     return JournalFile(layout, spool)
-
-
-def _ordered(form: Form, queryset: QuerySet, mapped: dict[str, dict], ordering: str | list[str] | None) -> QuerySet:
-    specs = ordering.split(",") if isinstance(ordering, str) else list(ordering or [])
-    specs = [spec.strip() for spec in specs if spec.strip()]
-    specs += [mapped[role]["key"] for role in VOUCHER_ORDER
-              if role in mapped and field_types.get(mapped[role]["type"]).sortable]
-    terms = []
-    for index, spec in enumerate(specs):
-        expression, descending = sort_expression(form, spec)
-        name = f"_journal_sort{index}"
-        queryset = queryset.annotate(**{name: expression})
-        terms.append(F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_first=True))
-    return queryset.order_by(*terms, "id")
 
 
 @dataclass

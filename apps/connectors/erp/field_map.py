@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import ErrorCollector
 from apps.forms.models import Form
-from apps.forms.validation import active_fields
+from apps.forms.selectors import active_fields
 
 from .roles import (
     AMOUNT,

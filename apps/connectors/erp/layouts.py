@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from jsonschema import Draft202012Validator
 
 from apps.core.errors import ErrorCollector, ValidationFailed
-from apps.forms.definitions import json_path, schema_message
+from apps.forms.selectors import json_path, schema_message
 
 from .errors import InvalidLayout
 from .roles import AMOUNT, DATE, ROLES

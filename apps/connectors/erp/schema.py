@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from apps.forms.schema import LABEL
+from apps.forms.selectors import LABEL
 
 from .roles import ROLES
 

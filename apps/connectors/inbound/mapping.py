@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from apps.expressions import DefinitionChecks, ExpressionError, evaluate_value, make_context
 from apps.forms.models import Form, Record
-from apps.forms.validation import active_fields
+from apps.forms.selectors import active_fields
 
 
 def scope(body: Any, headers: dict, order: dict | None, delivery: dict) -> dict[str, Any]:

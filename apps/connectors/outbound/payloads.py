@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from apps.flows.triggers.changes import Change
+from apps.forms.changes import Change
 from apps.forms.models import Event, Form
 
 from .events import PING, RECORD_EVENTS

@@ -26,12 +26,12 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Round
 from django.utils.translation import gettext as _
 
-from apps.forms.fields.base import field_types
+from apps.forms.conversion import json_value
+from apps.forms.fields import field_types
 from apps.forms.models import Form
-from apps.forms.validation import active_fields
+from apps.forms.selectors import active_fields
 
 from ..engine.signals import StepError
-from ._json import plain
 
 if TYPE_CHECKING:
     from ..engine.context import StepContext
@@ -83,10 +83,10 @@ def _number(value: Any, field: dict, units: int | None, op: str) -> Any:
     if units is not None and units > 0:
         value = Decimal(int(value)).scaleb(-units)
     if places:
-        return plain(Decimal(value).quantize(Decimal(1).scaleb(-places)))
+        return json_value(Decimal(value).quantize(Decimal(1).scaleb(-places)))
     if places == 0:
         return int(value)
-    return plain(value)
+    return json_value(value)
 
 
 class Aggregation:

@@ -6,10 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
-from apps.forms.api.representation import record_data
+from apps.forms.conversion import record_data
 from apps.forms.models import Form, Record
-from apps.forms.services.forms import get_form
-from apps.forms.services.records import counters_of
+from apps.forms.selectors import counters_of, get_form
 
 from ..engine.signals import StepError
 
@@ -56,7 +55,7 @@ def data_of(ctx: StepContext, option: str = "data") -> dict:
 
 
 def record_output(form: Form, record: Record, **extra: Any) -> dict:
-    """The record as later steps see it: the API's plain view (decimals as text, counters included)."""
+    """The record as later steps see it: as the API shows it (decimals as text, counters included)."""
     counters = counters_of([record]).get(record.pk, {})
     return {"id": record.pk, "version": record.version, "data": record_data(form, record.data, counters), **extra}
 

@@ -12,10 +12,12 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.forms.conversion import json_value
+
 from ..engine import runner
 from ..engine.signals import StepError
 from ..models import Flow, Run, RunStatus
-from ._json import plain, short_key
+from ._keys import short_key
 from .base import StepType, step_types
 
 if TYPE_CHECKING:
@@ -66,6 +68,6 @@ class CallFlow(StepType):
                 raise StepError(_("%(where)s: must be a mapping") % {"where": ctx.where("input")},
                                 code="invalid_option")
             trigger = {"type": "call", "parent_run": ctx.run.pk, "parent_flow": ctx.state.flow_key}
-            runner.start_run(flow, trigger=trigger, input_={**plain(payload), "trigger": trigger}, dedupe_key=key,
+            runner.start_run(flow, trigger=trigger, input_={**json_value(payload), "trigger": trigger}, dedupe_key=key,
                              actor=ctx.actor, parent=ctx.run, parent_step=ctx.path)
         return ctx.wait("child")

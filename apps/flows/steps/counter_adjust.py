@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.forms.conversion import json_value
 from apps.forms.errors import GuardFailed
 from apps.forms.services.counters import Adjustment, AdjustResult, adjust, adjust_many
 
 from ..engine.signals import StepError
-from ._json import plain, short_key
+from ._keys import short_key
 from ._records import FORM, ID_VALUE, form_of, record_id
 from .base import StepType, step_types
 
@@ -29,8 +30,8 @@ MAX_ITEMS = 1000
 
 
 def _result(result: AdjustResult) -> dict:
-    return {"record": result.record_id, "field": result.field, "value": plain(result.value),
-            "delta": plain(result.delta), "replayed": result.replayed}
+    return {"record": result.record_id, "field": result.field, "value": json_value(result.value),
+            "delta": json_value(result.delta), "replayed": result.replayed}
 
 
 @step_types.register

@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy
 from apps.accounts.services import http_allow_list
 from apps.core import http as _http
 from apps.core.errors import WeftError
+from apps.forms.conversion import json_value
 from apps.vault import selectors as vault_selectors
 from apps.vault import services as vault
 
 from ..engine.signals import StepError
-from ._json import plain
 from .base import StepType, step_types
 
 if TYPE_CHECKING:
@@ -112,7 +112,7 @@ def text_headers(ctx: StepContext, option: str) -> dict[str, str]:
     if not isinstance(value, dict):
         raise StepError(_("%(where)s: must be a mapping of names to values") % {"where": ctx.where(option)},
                         code="invalid_option")
-    return {str(k): str(plain(secret_value(ctx, v, f"{option}.{k}"))) for k, v in value.items()}
+    return {str(k): str(json_value(secret_value(ctx, v, f"{option}.{k}"))) for k, v in value.items()}
 
 
 @step_types.register
@@ -146,7 +146,7 @@ class HttpRequest(StepType):
         headers = {"Accept": "application/json, text/plain;q=0.9, */*;q=0.5", "User-Agent": "Weft"}
         body = None
         if "body" in step:
-            body = json.dumps(plain(ctx.option("body")), ensure_ascii=False).encode()
+            body = json.dumps(json_value(ctx.option("body")), ensure_ascii=False).encode()
             headers["Content-Type"] = "application/json"
         elif "body_text" in step:
             body = str(ctx.option("body_text")).encode()

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.forms.conversion import json_value
+
 from ..engine.signals import StepError
-from ._json import plain
 from ._memo import remember
 from .base import StepType, step_types
 
@@ -61,4 +62,4 @@ class Loop(StepType):
         if len(items) > MAX_ITEMS:
             raise StepError(_("%(where)s: %(n)d items; a loop takes at most %(max)d") % {
                 "where": ctx.where("items"), "n": len(items), "max": MAX_ITEMS}, code="too_many_items")
-        return plain(items)
+        return json_value(items)

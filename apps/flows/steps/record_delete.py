@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext_lazy as _
 
 from apps.forms.errors import RecordNotFound
-from apps.forms.services.records import delete_record, get_record
+from apps.forms.selectors import record_of
+from apps.forms.services.records import delete_record
 
 from ._records import FORM, ID_VALUE, check_form_step, form_of, record_id
 from .base import StepType, step_types
@@ -33,7 +34,7 @@ class RecordDelete(StepType):
         form = form_of(ctx)
         pk = record_id(ctx)
         try:
-            record = get_record(form, pk)
+            record = record_of(form, pk)
         except RecordNotFound:
             if step.get("missing_ok"):
                 return {"id": pk, "deleted": False}

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.forms.api.representation import record_data
-from apps.forms.models import Record
-from apps.forms.query import ALL_OPS, META_COLUMNS, build_q, conditions_from_json, sort_expression
-from apps.forms.services.records import counters_of
+from apps.forms.conversion import record_data
+from apps.forms.selectors import ALL_OPS, META_COLUMNS, counters_of, filtered_records
 
 from ..engine.signals import StepError
 from ._aggregate import Aggregation, numeric_places
@@ -65,18 +62,12 @@ class RecordQuery(StepType):
 
     def execute(self, step: dict, ctx: StepContext) -> Any:
         form = form_of(ctx)
-        conditions = conditions_from_json(ctx.option("filters", []))
-        queryset = Record.objects.filter(form=form, workspace_id=form.workspace_id).filter(build_q(form, conditions))
+        listing = filtered_records(form, filters=ctx.option("filters", []), sort=ctx.option("sort") or "",
+                                   member=ctx.actor)
         if step.get("aggregate"):
-            return Aggregation(form, step["aggregate"], ctx.option("group_by"), ctx).run(queryset)
+            return Aggregation(form, step["aggregate"], ctx.option("group_by"), ctx).run(listing.matching)
         limit = self._limit(ctx)
-        expression, descending = sort_expression(form, ctx.option("sort") or "-id")
-        queryset = queryset.annotate(_sort=expression)
-        if descending:
-            queryset = queryset.order_by(F("_sort").desc(nulls_last=True), "-id")
-        else:
-            queryset = queryset.order_by(F("_sort").asc(nulls_first=True), "id")
-        records = list(queryset[:limit])
+        records = list(listing.records[:limit])
         counters = counters_of(records)
         rows = [{"id": r.pk, "version": r.version, "data": record_data(form, r.data, counters.get(r.pk, {}))}
                 for r in records]

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.forms.services.records import get_record, update_record
+from apps.forms.selectors import record_of
+from apps.forms.services.records import update_record
 
 from ._records import (
     DATA,
@@ -39,7 +40,7 @@ class RecordUpdate(StepType):
 
     def execute(self, step: dict, ctx: StepContext) -> Any:
         form = form_of(ctx)
-        record = get_record(form, record_id(ctx))
+        record = record_of(form, record_id(ctx))
         version = ctx.option("version")
         expected = None if version in (None, "") else record_id(ctx, "version", version)
         record = update_record(record, data_of(ctx), member=ctx.actor, expected_version=expected, partial=True)

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
+from apps.forms.conversion import json_value
+
 from ..models import Run
-from ._json import plain
 from .base import StepType, step_types
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ class SetVariables(StepType):
     required = ("variables",)
 
     def execute(self, step: dict, ctx: StepContext) -> Any:
-        out = {name: plain(ctx.eval(source, f"variables.{name}")) for name, source in step["variables"].items()}
+        out = {name: json_value(ctx.eval(source, f"variables.{name}")) for name, source in step["variables"].items()}
         for name, value in out.items():
             ctx.set_variable(name, value)
         if ctx.run is not None and not ctx.state.in_transaction:

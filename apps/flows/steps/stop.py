@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext_lazy as _
 
+from apps.forms.conversion import json_value
+
 from ..engine.signals import StopSignal
-from ._json import plain
 from .base import StepType, step_types
 
 if TYPE_CHECKING:
@@ -21,4 +22,4 @@ class Stop(StepType):
     schema = {"output": {}}
 
     def execute(self, step: dict, ctx: StepContext) -> Any:
-        raise StopSignal(plain(ctx.option("output")) if "output" in step else None)
+        raise StopSignal(json_value(ctx.option("output")) if "output" in step else None)

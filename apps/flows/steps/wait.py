@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.expressions import ExpressionError, evaluate_condition
 from apps.forms.errors import RecordNotFound
-from apps.forms.services.records import get_record
+from apps.forms.selectors import record_of
 
 from ..engine.signals import StepError, WaitSignal
 from ._records import FORM, ID_VALUE, form_of, record_id, record_output
@@ -86,7 +86,7 @@ class WaitForEvent(StepType):
     def _holds(form, pk: int, condition: str, ctx: StepContext) -> dict | None:
         """The record (API view) if the condition holds now, else None."""
         try:
-            record = record_output(form, get_record(form, pk))
+            record = record_output(form, record_of(form, pk))
         except RecordNotFound:
             return None
         try:

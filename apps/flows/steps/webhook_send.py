@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from apps.core.signing import sign
+from apps.forms.conversion import json_value
 from apps.vault.selectors import reference_schema
 
 from ..engine.signals import StepError
-from ._json import plain
 from .base import StepType, step_types
 from .http_request import (
     HEADERS,
@@ -62,7 +62,7 @@ class WebhookSend(StepType):
         message_id = ctx.idempotency_key()
         event = str(ctx.option("event"))
         body = json.dumps({"type": event, "timestamp": timezone.now().isoformat(),
-                           "data": plain(ctx.option("payload"))}, ensure_ascii=False).encode()
+                           "data": json_value(ctx.option("payload"))}, ensure_ascii=False).encode()
         timestamp = int(time.time())
         try:
             signature = sign(str(secret_value(ctx, ctx.option("secret"), "secret")), message_id, timestamp, body)

@@ -20,10 +20,11 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import NON_FIELD, ValidationFailed
 from apps.expressions import ExpressionError
-from apps.forms.api.representation import plain
-from apps.forms.fields.base import field_types
+from apps.forms.changes import typed
+from apps.forms.conversion import json_value
+from apps.forms.fields import field_types
 from apps.forms.models import Form
-from apps.forms.validation import active_fields
+from apps.forms.selectors import active_fields
 
 from ..engine.context import RunState
 from ..engine.interpreter import interpreter
@@ -32,7 +33,6 @@ from ..engine.signals import RunFailed, StopSignal
 from ..models import Flow
 from . import conditions
 from .before_save_trigger import BeforeSaveTrigger
-from .changes import typed
 
 FIELDS_VARIABLE = "fields"
 MAX_DEPTH = 5
@@ -118,4 +118,4 @@ def _fields(flow: Flow, form: Form, values: Any) -> dict:
         raise ValidationFailed({NON_FIELD: [
             _("The flow '%(flow)s' sets %(keys)s, which this form has no field to hold.")
             % {"flow": flow.key, "keys": ", ".join(unknown)}]})
-    return plain(values)
+    return json_value(values)

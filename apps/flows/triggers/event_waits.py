@@ -12,11 +12,11 @@ import logging
 from django.utils import timezone
 
 from apps.expressions import ExpressionError
+from apps.forms.changes import Change
 
 from ..engine.children import wake
 from ..models import Wait
 from . import conditions
-from .changes import Change
 
 log = logging.getLogger(__name__)
 

@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import Member
 from apps.core.errors import Conflict, ValidationFailed
+from apps.forms.changes import record_snapshot
 from apps.forms.errors import RecordNotFound
 from apps.forms.models import Record
 
 from ..engine.runner import start_run
 from ..errors import FlowInactive
 from ..models import Flow, Run
-from .changes import record_snapshot
 from .manual_trigger import ManualTrigger
 
 

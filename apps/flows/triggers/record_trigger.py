@@ -14,8 +14,9 @@ from . import conditions
 from .base import TriggerType, trigger_types
 
 if TYPE_CHECKING:
+    from apps.forms.changes import Change
+
     from ..validation import FlowChecker
-    from .changes import Change
 
 EVENTS = ("created", "updated", "deleted", "counter")
 DEFAULT_ON = ("created", "updated", "deleted")

@@ -9,20 +9,14 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
 from apps.core.errors import ErrorCollector, ValidationFailed
+from apps.core.schemas_api import answers
 from apps.core.views import WeftAPIView
 
+from .. import selectors
+from ..conversion import from_units, json_value
 from ..models import CounterEntry
-from ..services import forms as form_services
-from ..services import records as record_services
-from ..services.counters import (
-    Adjustment,
-    AdjustResult,
-    adjust,
-    adjust_many,
-    counter_field,
-    from_units,
-)
-from .representation import plain
+from ..services.counters import Adjustment, AdjustResult, adjust, adjust_many, counter_field
+from . import schemas
 
 ADJUST_KEYS = ("field", "delta", "key", "floor", "ceiling", "reason")
 
@@ -48,7 +42,7 @@ def parse_adjustment(body: Any, record_id: Any, path: str, errors: ErrorCollecto
 
 
 def result_to_api(result: AdjustResult) -> dict:
-    return plain({"record": result.record_id, "field": result.field, "applied": result.applied,
+    return json_value({"record": result.record_id, "field": result.field, "applied": result.applied,
                   "replayed": result.replayed, "value": result.value, "delta": result.delta,
                   "entry": result.entry_id})
 
@@ -57,10 +51,11 @@ class CounterAdjustView(WeftAPIView):
     idempotent = False  # the adjustment's own key makes it idempotent, with a domain answer
 
     @extend_schema(summary="Adjust a counter field: applied only if the guard holds; same key applies once",
-                   request=dict)
+                   request=schemas.AdjustmentSerializer,
+                   responses=answers({200: schemas.AdjustResultSerializer}, 400, 403, 404, 409))
     def post(self, request, key: str, pk: str):
-        form = form_services.get_form(request.workspace, key)
-        record = record_services.get_record(form, pk)
+        form = selectors.get_form(request.workspace, key)
+        record = selectors.record_of(form, pk)
         errors = ErrorCollector()
         adjustment = parse_adjustment(request.data, record.pk, "", errors, request.headers.get("Idempotency-Key"))
         errors.raise_if_any()
@@ -70,7 +65,9 @@ class CounterAdjustView(WeftAPIView):
 class BatchAdjustView(WeftAPIView):
     idempotent = False
 
-    @extend_schema(summary="Apply several adjustments (any forms) all together, or none", request=dict)
+    @extend_schema(summary="Apply several adjustments (any forms) all together, or none",
+                   request=schemas.BatchAdjustSerializer,
+                   responses=answers({200: schemas.ADJUST_RESULTS}, 400, 403, 404, 409))
     def post(self, request):
         items = request.data.get("adjustments") if isinstance(request.data, dict) else None
         if not isinstance(items, list) or not items:
@@ -85,8 +82,8 @@ class BatchAdjustView(WeftAPIView):
                 errors.add(f"{path}.form", _("is required"))
                 continue
             if form_key not in forms:
-                forms[form_key] = form_services.get_form(request.workspace, form_key)
-            record = record_services.get_record(forms[form_key], item.get("record"))
+                forms[form_key] = selectors.get_form(request.workspace, form_key)
+            record = selectors.record_of(forms[form_key], item.get("record"))
             adjustment = parse_adjustment(item, record.pk, path, errors)
             if adjustment is not None:
                 parsed.append((forms[form_key], adjustment))
@@ -96,12 +93,13 @@ class BatchAdjustView(WeftAPIView):
 
 
 class CounterLedgerView(WeftAPIView):
+    @extend_schema(responses=answers({200: schemas.LEDGER_PAGE}, 400, 403, 404))
     def get(self, request, key: str, pk: str, field: str):
-        form = form_services.get_form(request.workspace, key)
-        record = record_services.get_record(form, pk)
+        form = selectors.get_form(request.workspace, key)
+        record = selectors.record_of(form, pk)
         definition = counter_field(form, field)
         entries = CounterEntry.objects.filter(counter__record=record, counter__field=field).order_by("-id")[:500]
-        return Response({"results": [plain({"id": e.pk, "delta": from_units(e.delta, definition),
+        return Response({"results": [json_value({"id": e.pk, "delta": from_units(e.delta, definition),
                                             "value_after": from_units(e.value_after, definition), "key": e.key,
                                             "reason": e.reason, "actor": e.actor_id,
                                             "at": e.created_at.isoformat()}) for e in entries]})

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from typing import Any
 
 from django.conf import settings
@@ -14,30 +13,22 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import UnsupportedMediaType
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
-from apps.core.errors import ErrorCollector
+from apps.core import strict_json
+from apps.core.errors import ErrorCollector, join_path
+from apps.core.parsers import StrictMultiPartParser
+from apps.core.schemas_api import answers
+from apps.core.strict_json import StrictJSONError
 from apps.core.views import FileNegotiation, WeftAPIView, flag
 
-from ..fields.date import workspace_zone
+from .. import selectors
 from ..services import csv_export, csv_import
-from ..services.forms import get_form
-from .views import filtered_records
+from . import schemas
 
 RAW_TYPES = frozenset({"text/csv", "application/csv", "text/plain", "text/tab-separated-values",
                        "application/vnd.ms-excel", "application/octet-stream"})
 EXPORT_OPTIONS = ("header", "lang")
-
-
-class _Listing:
-    """The request as the listing reads it: the export's own options are not field filters."""
-
-    def __init__(self, request):
-        self.workspace = request.workspace
-        self.query_params = request.query_params.copy()
-        for name in EXPORT_OPTIONS:
-            self.query_params.pop(name, None)
 
 
 def _export_options(request) -> tuple[str, str]:
@@ -62,15 +53,18 @@ class RecordExportView(WeftAPIView):
                    parameters=[OpenApiParameter("header", str, enum=list(csv_export.HEADERS)),
                                OpenApiParameter("lang", str), OpenApiParameter("view", int),
                                OpenApiParameter("sort", str)],
-                   responses={(200, "text/csv"): bytes})
+                   responses=answers({(200, "text/csv"): schemas.CSV_ANSWER}, 400, 403, 404))
     def get(self, request, key: str):
-        form = get_form(request.workspace, key)
+        form = selectors.get_form(request.workspace, key)
         header, lang = _export_options(request)
-        queryset, sort = filtered_records(_Listing(request), form)
-        queryset = csv_export.ordered(form, queryset, sort)
-        pieces = csv_export.export_rows(form, queryset, header=header, lang=lang)
+        params = request.query_params.copy()
+        for name in EXPORT_OPTIONS:
+            params.pop(name, None)
+        listing = selectors.filtered_records(form, params=params, sort=params.get("sort", ""),
+                                             view=params.get("view"), member=request.member)
+        pieces = csv_export.export_rows(form, listing.records, header=header, lang=lang)
         response = StreamingHttpResponse(_utf8_with_bom(pieces), content_type="text/csv; charset=utf-8")
-        day = timezone.localdate(timezone=workspace_zone(request.workspace)).isoformat()
+        day = timezone.localdate(timezone=selectors.workspace_zone(request.workspace)).isoformat()
         response["Content-Disposition"] = f'attachment; filename="{form.key}-{day}.csv"'
         return response
 
@@ -83,11 +77,15 @@ def _utf8_with_bom(pieces):
 
 
 def _mapping(value: Any, errors: ErrorCollector) -> dict | None:
+    """The ``mapping`` option, read by the strict reader: what it refuses is answered at its path."""
     if value in (None, ""):
         return None
     try:
-        mapping = json.loads(value) if isinstance(value, str) else value
-    except ValueError:
+        mapping = strict_json.loads(value) if isinstance(value, str) else value
+    except StrictJSONError as exc:
+        if exc.code != "malformed_json":
+            errors.add(join_path("mapping", exc.path), exc.reason)
+            return None
         mapping = None
     if not isinstance(mapping, dict):
         errors.add("mapping", _('must be a JSON object such as {"CSV column": "field_key"}'))
@@ -103,21 +101,21 @@ class RecordImportView(WeftAPIView):
     but a form without one would get the rows twice.
     """
 
-    parser_classes = [MultiPartParser]
+    parser_classes = [StrictMultiPartParser]
     max_body_bytes = 200 * 1024 * 1024
     idempotent = False
 
     @extend_schema(
         summary="Import records from CSV: all rows or none",
-        request={"multipart/form-data": {"type": "object", "properties": {"file": {"type": "string",
-                                                                                   "format": "binary"}}},
-                 "text/csv": {"type": "string"}},
+        request=schemas.IMPORT_REQUEST,
+        responses=answers({200: schemas.ImportResultSerializer, 201: schemas.ImportResultSerializer},
+                          400, 403, 404, 409, 415),
         parameters=[OpenApiParameter("dry_run", bool), OpenApiParameter("mode", str, enum=list(csv_import.MODES)),
                     OpenApiParameter("mapping", str, description='JSON: {"CSV column": "field_key"}'),
                     OpenApiParameter("delimiter", str, description="',', ';' or 'tab'; detected if absent")],
     )
     def post(self, request, key: str):
-        form = get_form(request.workspace, key)
+        form = selectors.get_form(request.workspace, key)
         binary, options = self._source(request)
         try:
             result = csv_import.import_csv(form, csv_import.open_csv(binary), member=request.member, **options)

@@ -1,41 +1,9 @@
-"""Records and forms as the API shows them: plain JSON, decimals as strings, never floats."""
+"""Records and forms as the API shows them; values go through ``apps.forms.conversion``."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
-
-from ..fields.base import field_types
+from ..conversion import record_data
 from ..models import Form, Record
-from ..services.counters import from_units
-from ..validation import active_fields
-
-
-def plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    return value
-
-
-def record_data(form: Form, data: dict, counters: dict[str, int] | None = None, *,
-                include_removed: bool = False) -> dict:
-    fields = form.definition["fields"] if include_removed else active_fields(form.definition["fields"])
-    out = {}
-    for field in fields:
-        key = field["key"]
-        ftype = field_types.get(field["type"])
-        if not ftype.stored_in_data:
-            out[key] = plain(from_units((counters or {}).get(key, 0), field))
-        elif key in data:
-            out[key] = plain(ftype.to_api(data[key], field))
-    return out
 
 
 def record_to_api(form: Form, record: Record, counters: dict[str, int] | None = None, *,

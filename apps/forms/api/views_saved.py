@@ -5,17 +5,20 @@ from __future__ import annotations
 import hashlib
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from apps.core.errors import ValidationFailed
+from apps.core.parsers import StrictMultiPartParser
+from apps.core.schemas_api import NO_CONTENT, answers
 from apps.core.views import WeftAPIView
 
+from .. import selectors
 from ..errors import RecordNotFound
 from ..models import Attachment, SavedView
 from ..query import build_q, conditions_from_json, sort_expression
-from ..services import forms as form_services
+from . import schemas
 
 
 def view_to_api(view: SavedView) -> dict:
@@ -45,12 +48,15 @@ def _clean_view(form, body) -> dict:
 
 
 class SavedViewListView(WeftAPIView):
+    @extend_schema(responses=answers({200: schemas.SAVED_VIEW_PAGE}, 403, 404))
     def get(self, request, key: str):
-        form = form_services.get_form(request.workspace, key)
+        form = selectors.get_form(request.workspace, key)
         return Response({"results": [view_to_api(v) for v in form.views.order_by("name")]})
 
+    @extend_schema(request=schemas.SavedViewInputSerializer,
+                   responses=answers({201: schemas.SavedViewSerializer}, 400, 403, 404))
     def post(self, request, key: str):
-        form = form_services.get_form(request.workspace, key)
+        form = selectors.get_form(request.workspace, key)
         view = SavedView.objects.create(workspace=request.workspace, form=form, created_by=request.member,
                                         **_clean_view(form, request.data))
         return Response(view_to_api(view), status=status.HTTP_201_CREATED)
@@ -58,15 +64,18 @@ class SavedViewListView(WeftAPIView):
 
 class SavedViewDetailView(WeftAPIView):
     def _get(self, request, key: str, pk: int) -> SavedView:
-        form = form_services.get_form(request.workspace, key)
+        form = selectors.get_form(request.workspace, key)
         view = form.views.filter(pk=pk, workspace=request.workspace).first()
         if view is None:
             raise RecordNotFound(_("No such saved view."))
         return view
 
+    @extend_schema(responses=answers({200: schemas.SavedViewSerializer}, 403, 404))
     def get(self, request, key: str, pk: int):
         return Response(view_to_api(self._get(request, key, pk)))
 
+    @extend_schema(request=schemas.SavedViewInputSerializer,
+                   responses=answers({200: schemas.SavedViewSerializer}, 400, 403, 404))
     def put(self, request, key: str, pk: int):
         view = self._get(request, key, pk)
         for name, value in _clean_view(view.form, request.data).items():
@@ -74,6 +83,7 @@ class SavedViewDetailView(WeftAPIView):
         view.save()
         return Response(view_to_api(view))
 
+    @extend_schema(responses=answers(NO_CONTENT, 403, 404))
     def delete(self, request, key: str, pk: int):
         self._get(request, key, pk).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -83,10 +93,13 @@ MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 
 
 class AttachmentUploadView(WeftAPIView):
-    parser_classes = [MultiPartParser]
+    parser_classes = [StrictMultiPartParser]
     max_body_bytes = MAX_ATTACHMENT_BYTES + 64 * 1024
     idempotent = False
 
+    @extend_schema(summary="Upload a file for an attachment field (multipart field 'file')",
+                   request={"multipart/form-data": schemas.AttachmentUploadSerializer},
+                   responses=answers({201: schemas.AttachmentSerializer}, 400, 403, 413))
     def post(self, request):
         upload = request.FILES.get("file")
         if upload is None:

@@ -1,8 +1,14 @@
-"""Field types: importing this package registers every built-in type."""
+"""Field types: importing this package registers every built-in type.
+
+The registry and the classes other apps build on are public here: ``field_types``
+(look a type up, list them for a palette), ``FieldType`` and ``FieldValueError``
+(reading values a field's way), ``WriteContext`` and ``DefinitionContext`` (what a
+write or a definition check may need).
+"""
 
 from importlib import import_module
 
-from .base import FieldType, FieldValueError, WriteContext, field_types
+from .base import DefinitionContext, FieldType, FieldValueError, WriteContext, field_types
 
 BUILTIN = (
     "text",
@@ -29,4 +35,4 @@ BUILTIN = (
 for _name in BUILTIN:
     import_module(f"{__name__}.{_name}")
 
-__all__ = ["FieldType", "FieldValueError", "WriteContext", "field_types"]
+__all__ = ["DefinitionContext", "FieldType", "FieldValueError", "WriteContext", "field_types"]

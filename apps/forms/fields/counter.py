@@ -12,6 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from ..conversion import decimal_text
 from .base import (
     COMMON_OPS,
     RANGE_OPS,
@@ -21,7 +22,7 @@ from .base import (
     check_range,
     field_types,
 )
-from .decimal import NUMBER_OPTION, check_number_options, decimal_text, quantize, to_decimal
+from .decimal import NUMBER_OPTION, check_number_options, quantize, to_decimal
 
 MAX_UNITS = 2**63 - 1
 

@@ -13,6 +13,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
+from ..conversion import decimal_text
 from .base import (
     COMMON_OPS,
     RANGE_OPS,
@@ -58,10 +59,6 @@ def quantize(number: Decimal, places: int, *, exact: bool = True) -> Decimal:
             raise FieldValueError(_("must be a whole number"))
         raise FieldValueError(_("must have at most %(n)d decimal places") % {"n": places})
     return abs(result) if result == 0 else result
-
-
-def decimal_text(number: Decimal) -> str:
-    return format(number, "f")
 
 
 def check_number_options(

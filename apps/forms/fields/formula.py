@@ -8,7 +8,6 @@ the result into the stored form of its declared result type.
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from django.db.models import BigIntegerField, Expression
@@ -17,14 +16,14 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
+from ..conversion import decimal_text, typed_data
 from .base import COMMON_OPS, RANGE_OPS, DefinitionContext, FieldType, FieldValueError, field_types
 from .boolean import parse_boolean
 from .date import to_date, zone_of
-from .decimal import MAX_INTEGER_DIGITS, decimal_text, quantize, to_decimal
+from .decimal import MAX_INTEGER_DIGITS, quantize, to_decimal
 from .integer import parse_integer
 
 RESULTS = ("decimal", "integer", "text", "boolean", "date")
-DECIMAL_TYPES = ("decimal",)
 
 
 def source_of(field: dict) -> str:
@@ -33,22 +32,6 @@ def source_of(field: dict) -> str:
     if text.startswith("{{") and text.endswith("}}") and text.count("{{") == 1:
         return text[2:-2].strip()
     return text
-
-
-def plain(data: dict, fields: list[dict]) -> dict:
-    """Stored data with decimal texts as Decimal (also inside table rows), so arithmetic stays exact."""
-    out = dict(data)
-    for field in fields:
-        value = out.get(field["key"])
-        if value is None:
-            out.setdefault(field["key"], None)
-        elif field["type"] in DECIMAL_TYPES or (
-            field["type"] == "formula" and field.get("result", "decimal") == "decimal"
-        ):
-            out[field["key"]] = Decimal(value)
-        elif field["type"] == "subtable" and isinstance(value, list):
-            out[field["key"]] = [plain(row, field.get("fields", [])) for row in value]
-    return out
 
 
 def sibling_fields(field: dict, ctx: Any) -> list[dict]:
@@ -90,7 +73,7 @@ class FormulaField(FieldType):
     def compute(self, data: dict, field: dict, ctx) -> Any:
         import apps.expressions as expressions
 
-        record = plain(data, sibling_fields(field, ctx))
+        record = typed_data(data, sibling_fields(field, ctx))
         try:
             result = expressions.evaluate_expression(
                 source_of(field), expressions.make_context(record=record)

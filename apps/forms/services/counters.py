@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member, Workspace
+from apps.core import outbox
 from apps.core.errors import ValidationFailed
 
-from .. import hooks
+from ..conversion import from_units
 from ..errors import GuardFailed, RecordNotFound
 from ..models import Counter, CounterEntry, Event, Form, Record
 from ..validation import active_fields
@@ -40,13 +41,6 @@ def to_units(value: Any, field: dict, path: str) -> int:
         raise ValidationFailed({path: [_("must be a number with at most %(n)d decimal places")
                                        % {"n": int(field.get("decimal_places", 0))}]})
     return int(exact)
-
-
-def from_units(units: int | None, field: dict) -> int | Decimal | None:
-    if units is None:
-        return None
-    places = int(field.get("decimal_places", 0))
-    return units if places == 0 else Decimal(units).scaleb(-places)
 
 
 def bounds(field: dict) -> tuple[int | None, int | None]:
@@ -149,7 +143,7 @@ def _apply(form: Form, adj: Adjustment, member: Member | None, path: str) -> Adj
             extra={"value": _num(from_units(current, field))},
         )
     entry_id, value = written
-    hooks.events_written()
+    outbox.events_written()
     return AdjustResult(counter.record_id, field["key"], True, False, from_units(value, field),
                         from_units(delta, field), entry_id)
 

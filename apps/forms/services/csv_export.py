@@ -18,19 +18,13 @@ from django.db.models import QuerySet
 
 from ..fields.base import FieldType, field_types
 from ..models import Form, Record
-from ..query import order_records
+from ..selectors import counters_of
 from ..validation import active_fields
 from .csv_import import FORMULA_STARTS
 from .forms import label_text
-from .records import counters_of
 
 CHUNK_ROWS = 2000
 HEADERS = ("key", "label")
-
-
-def ordered(form: Form, queryset: QuerySet, sort: str) -> QuerySet:
-    """The same order as the listing."""
-    return order_records(form, queryset, sort)[0]
 
 
 def column_title(field: dict, header: str, lang: str) -> str:

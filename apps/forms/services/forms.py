@@ -11,18 +11,11 @@ from apps.audit import services as audit
 from apps.core.errors import ValidationFailed
 
 from ..definitions import changed_fields, check_definition, evolve
-from ..errors import FormInUse, FormKeyTaken, FormNotFound, IncompatibleChange
+from ..errors import FormInUse, FormKeyTaken, IncompatibleChange
 from ..fields.base import DefinitionContext, FieldValueError, WriteContext, field_types
 from ..models import App, Form, FormVersion, Record
 
 MAX_BLOCKING_REPORTED = 100
-
-
-def get_form(workspace: Workspace, key: str) -> Form:
-    form = Form.objects.filter(workspace=workspace, key=key).first()
-    if form is None:
-        raise FormNotFound()
-    return form
 
 
 def label_text(label, lang: str = "en") -> str:

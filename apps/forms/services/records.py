@@ -13,12 +13,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member
+from apps.core import outbox
 from apps.core.errors import ErrorCollector, ValidationFailed, WeftError
 
 from .. import hooks
-from ..errors import BulkFailed, DuplicateKey, NoUniqueKey, RecordNotFound, StaleVersion
+from ..errors import BulkFailed, DuplicateKey, NoUniqueKey, StaleVersion
 from ..fields.base import FieldValueError, WriteContext, field_types
 from ..models import Counter, Event, Form, Record, RecordHistory, UniqueValue
+from ..selectors import counters_of, record_of
 from ..validation import active_fields, changed_keys, validate_data
 
 KEY_SEPARATOR = "\x1f"
@@ -159,30 +161,7 @@ def _log(record: Record, action: str, before: dict | None, after: dict | None, m
 def _write_logs(pairs: list[tuple[RecordHistory, Event]]) -> None:
     RecordHistory.objects.bulk_create([h for h, _ in pairs], batch_size=1000)
     Event.objects.bulk_create([e for _, e in pairs], batch_size=1000)
-    hooks.events_written()
-
-
-def get_record(form: Form, record_id: Any, *, lock: bool = False) -> Record:
-    try:
-        record_id = int(record_id)
-    except (TypeError, ValueError):
-        raise RecordNotFound() from None
-    queryset = Record.objects.filter(form=form, workspace_id=form.workspace_id, pk=record_id)
-    if lock:
-        queryset = queryset.select_for_update()
-    record = queryset.first()
-    if record is None:
-        raise RecordNotFound()
-    return record
-
-
-def counters_of(records: list[Record]) -> dict[int, dict[str, int]]:
-    out: dict[int, dict[str, int]] = {}
-    for record_id, key, value in Counter.objects.filter(record__in=[r.pk for r in records]).values_list(
-        "record_id", "field", "value"
-    ):
-        out.setdefault(record_id, {})[key] = value
-    return out
+    outbox.events_written()
 
 
 @transaction.atomic
@@ -228,7 +207,7 @@ def update_record(record: Record, data: Any, *, member: Member | None, expected_
                   partial: bool = True) -> Record:
     """Apply ``data``; a stale ``expected_version`` is refused so no one's change is silently lost."""
     form = record.form
-    record = get_record(form, record.pk, lock=True)
+    record = record_of(form, record.pk, lock=True)
     if expected_version is not None and int(expected_version) != record.version:
         raise StaleVersion(extra={"current_version": record.version})
     return _apply_update(form, record, data, member, partial=partial)
@@ -263,7 +242,7 @@ def _apply_update(form: Form, record: Record, data: Any, member: Member | None, 
 
 @transaction.atomic
 def delete_record(record: Record, *, member: Member | None, expected_version: int | None = None) -> None:
-    record = get_record(record.form, record.pk, lock=True)
+    record = record_of(record.form, record.pk, lock=True)
     if expected_version is not None and int(expected_version) != record.version:
         raise StaleVersion(extra={"current_version": record.version})
     counters = counters_of([record]).get(record.pk, {})

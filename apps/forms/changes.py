@@ -1,8 +1,11 @@
-"""What one outbox event means to a flow: the record before and after, what changed, which table lines.
+"""What one record event means: the record before and after, what changed, which table lines.
 
-The run's input is plain JSON (it is stored on the run); conditions are
-evaluated on a typed copy (decimal texts as Decimal) so that
-``record.total > 100`` compares numbers, not text.
+Forms writes the event (``record.created``/``updated``/``deleted``,
+``counter.adjusted``); ``Change`` is how every reader of it sees it: flow
+triggers and waits, outbound webhooks, channel stock pushes. Its ``input()`` is
+JSON data (a run stores it); its ``scope()`` is a typed copy (decimal texts as
+Decimal) so that a condition such as ``record.total > 100`` compares numbers,
+not text.
 """
 
 from __future__ import annotations
@@ -11,14 +14,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from apps.forms.api.representation import plain
-from apps.forms.fields.formula import plain as typed_data
-from apps.forms.models import Event, Form, Record
-from apps.forms.services.counters import from_units
-from apps.forms.services.records import counters_of
-from apps.forms.validation import changed_keys
+from .conversion import counter_json, typed_data
+from .models import Event, Form, Record
+from .selectors import counters_of
+from .validation import ROW_ID, changed_keys
 
-ROW_ID = "_id"
 EVENT_NAMES = {"record.created": "created", "record.updated": "updated", "record.deleted": "deleted",
                "counter.adjusted": "counter"}
 
@@ -34,12 +34,12 @@ def typed(data: dict | None, form: Form) -> dict | None:
 
 
 def record_snapshot(form: Form, record: Record) -> dict:
-    """The record as a flow sees it now: stored data, counters in display units, and its id."""
+    """The record as a change shows it now: stored data, counters in display units, and its id."""
     counters = counters_of([record]).get(record.pk, {})
     fields = {f["key"]: f for f in form.definition.get("fields", [])}
     data = dict(record.data)
     for key, units in counters.items():
-        data[key] = plain(from_units(units, fields.get(key, {})))
+        data[key] = counter_json(units, fields.get(key, {}))
     return {**data, "id": record.pk}
 
 
@@ -103,8 +103,8 @@ class Change:
     def _counter(cls, event: Event, form: Form, payload: dict) -> Change:
         spec = next((f for f in form.definition.get("fields", []) if f.get("key") == payload.get("field")), {})
         counter = {"field": payload.get("field"), "key": payload.get("key"), "entry_id": payload.get("entry_id"),
-                   "delta": plain(from_units(payload.get("delta"), spec)),
-                   "value": plain(from_units(payload.get("value"), spec))}
+                   "delta": counter_json(payload.get("delta"), spec),
+                   "value": counter_json(payload.get("value"), spec)}
         row = Record.objects.filter(pk=event.record_id, form=form).first()
         record = record_snapshot(form, row) if row is not None else {"id": event.record_id}
         record[counter["field"]] = counter["value"]  # as of this event, even if it moved again since
