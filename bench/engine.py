@@ -740,9 +740,9 @@ def bench_path_in_process(ctx: Context) -> list[Stage]:
     Counting queries slows the ORM a little, so the rate of ``execute`` is taken
     from a second, uncounted pass over the other half of the runs.
     """
+    from apps.core.outbox import dispatch_pending
     from apps.flows.engine import runner
     from apps.flows.models import Run, RunStatus
-    from apps.flows.triggers.dispatch import dispatch_pending
 
     count = 60 if ctx.quick else 400
     form, flow = make_flow(ctx)

@@ -6,13 +6,14 @@ class FlowsConfig(AppConfig):
     label = "flows"
 
     def ready(self) -> None:
-        from apps.core import schemas
+        from apps.core import outbox, schemas
 
         from . import steps, triggers  # noqa: F401  registers step and trigger types
         from .schema import flow_schema
-        from .triggers import hooks
+        from .triggers import dispatch, hooks
 
         hooks.connect()
+        outbox.subscribe("flows.record_events", dispatch.on_events)  # record triggers and event waits
         schemas.register("flow.schema.json", flow_schema)
         schemas.register_reference("step-types.md", step_reference)
         schemas.register_reference("trigger-types.md", trigger_reference)

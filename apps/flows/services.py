@@ -1,6 +1,13 @@
-"""Flow definition use cases: save (validated, versioned), delete, pause and resume."""
+"""Flow use cases: definitions (save, validated and versioned; delete; pause and resume) and runs.
+
+Other apps and the API start, wake, cancel and retry runs through here, never
+through the engine or the triggers themselves.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -11,11 +18,15 @@ from apps.core.errors import ValidationFailed
 from apps.forms.models import App, Form
 from apps.forms.services.forms import label_text
 
-from .engine import breaker
-from .errors import FlowKeyTaken, FlowNotFound
+from . import hooks
+from .engine import breaker, runner
+from .errors import FlowKeyTaken, FlowNotFound, RunNotActive, RunNotRetryable
 from .masking import audit_changes, for_audit
-from .models import Flow, FlowVersion
+from .models import Flow, FlowVersion, Run, Wait
+from .steps.approval import decide
 from .triggers.base import trigger_types
+from .triggers.manual import start_manual
+from .triggers.webhook import selected_headers
 from .validation import check_flow
 
 
@@ -50,6 +61,7 @@ def create_flow(workspace: Workspace, definition: dict, *, member: Member | None
         raise FlowKeyTaken(errors={"key": [FlowKeyTaken.default_message]}) from None
     FlowVersion.objects.create(flow=flow, version=1, definition=definition, created_by=member)
     trigger_types.get(flow.trigger_type).installed(flow)
+    hooks.flow_saved(flow)
     audit.record(workspace, member, "flow.created", flow, {"definition": for_audit(definition)})
     return flow
 
@@ -77,6 +89,7 @@ def update_flow(flow: Flow, definition: dict, *, member: Member | None) -> Flow:
     if old_type != flow.trigger_type:
         trigger_types.get(old_type).removed(flow)
     trigger_types.get(flow.trigger_type).installed(flow)
+    hooks.flow_saved(flow)
     audit.record(flow.workspace, member, "flow.updated", flow, {"version": flow.version, "changes": diff})
     return flow
 
@@ -87,6 +100,7 @@ def set_enabled(flow: Flow, enabled: bool, *, member: Member | None) -> Flow:
     flow.save(update_fields=["enabled", "updated_at"])
     ttype = trigger_types.get(flow.trigger_type)
     ttype.installed(flow) if enabled else ttype.removed(flow)
+    hooks.flow_saved(flow)
     audit.record(flow.workspace, member, "flow.enabled" if enabled else "flow.disabled", flow)
     return flow
 
@@ -94,12 +108,64 @@ def set_enabled(flow: Flow, enabled: bool, *, member: Member | None) -> Flow:
 @transaction.atomic
 def delete_flow(flow: Flow, *, member: Member | None) -> None:
     trigger_types.get(flow.trigger_type).removed(flow)
+    hooks.flow_deleted(flow)
     audit.record(flow.workspace, member, "flow.deleted", flow, {"definition": for_audit(flow.definition)})
     flow.delete()
 
 
 def resume_flow(flow: Flow, *, member: Member | None) -> Flow:
+    """Close the breaker and send the runs that waited while the flow was paused."""
     breaker.resume(flow)
+    runner.schedule_flow(flow.pk)
     audit.record(flow.workspace, member, "flow.resumed", flow)
     flow.refresh_from_db()
     return flow
+
+
+# --- runs ------------------------------------------------------------------------------------------
+
+
+def start_run(flow: Flow, *, trigger: dict, input_: dict, dedupe_key: str | None = None,
+              actor: Member | None = None) -> Run | None:
+    """Queue a run of the flow's current version; None when ``dedupe_key`` already made one."""
+    return runner.start_run(flow, trigger=trigger, input_=input_, dedupe_key=dedupe_key, actor=actor)
+
+
+def start_manual_run(flow: Flow, *, member: Member | None, record_id: Any = None, input: Any = None) -> Run:  # noqa: A002
+    """A person starts a manual flow, optionally on one record of its form (see ``triggers.manual``)."""
+    return start_manual(flow, member=member, record_id=record_id, input=input)
+
+
+def start_delivery_run(flow: Flow, *, endpoint: str, delivery: int, attempt: int, headers: Mapping,
+                       body: Any, order: dict | None) -> Run | None:
+    """Queue the run of a stored inbound delivery (``endpoint`` is its key, ``delivery`` its id).
+
+    The run sees the body, the adapter's canonical order and the headers a
+    flow may see (never credentials). It is deduplicated per processing
+    attempt (``delivery:<id>:<attempt>``): the same attempt made twice starts
+    one run, and None is returned the second time.
+    """
+    meta = {"type": "webhook", "endpoint": endpoint, "delivery": delivery, "headers": selected_headers(headers)}
+    return runner.start_run(flow, trigger=meta, input_={"trigger": meta, "body": body, "order": order},
+                            dedupe_key=f"delivery:{delivery}:{attempt}")
+
+
+def decide_approval(wait_id: int, member: Member, decision: str, comment: str = "") -> Wait:
+    """An approver's decision: resolves the approval once and wakes its run (see ``steps.approval``)."""
+    return decide(wait_id, member, decision, comment)
+
+
+def cancel_run(run: Run) -> Run:
+    """Cancel a queued, running or waiting run; its parent (if any) learns the outcome."""
+    if not runner.cancel(run):
+        raise RunNotActive()
+    run.refresh_from_db()
+    return run
+
+
+def retry_run(run: Run) -> Run:
+    """Run a failed run again from its failed step; the steps that succeeded are not repeated."""
+    if not runner.retry(run):
+        raise RunNotRetryable()
+    run.refresh_from_db()
+    return run

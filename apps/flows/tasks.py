@@ -16,20 +16,13 @@ def execute_run(run_id: int) -> str | None:
 
 @shared_task(name="flows.sweep", ignore_result=True)
 def sweep() -> dict:
-    """Re-enqueue runs whose lease expired or whose message was lost; dispatch forgotten events."""
+    """Re-enqueue runs whose lease expired or whose message was lost; relay forgotten outbox events."""
     return maintenance.sweep()
 
 
 @shared_task(name="flows.wake_timers", ignore_result=True)
 def wake_timers() -> int:
     return maintenance.wake_due()
-
-
-@shared_task(name="flows.dispatch_events", ignore_result=True)
-def dispatch_events() -> int:
-    from .triggers.dispatch import dispatch_pending
-
-    return dispatch_pending()
 
 
 @shared_task(name="flows.start_scheduled", ignore_result=True)

@@ -16,5 +16,4 @@ urlpatterns = [
     path("runs/<int:pk>/cancel/", views.RunCancelView.as_view(), name="run-cancel"),
     path("runs/<int:pk>/retry/", views.RunRetryView.as_view(), name="run-retry"),
     path("notifications/", views.NotificationListView.as_view(), name="notification-list"),
-    path("hooks/flows/<str:token>/", views.WebhookTriggerView.as_view(), name="flow-webhook"),
 ]

@@ -43,9 +43,8 @@ from django.utils.translation import gettext as _
 from apps.core.errors import WeftError
 from apps.core.strict_json import StrictJSONError, loads, storable, unstorable
 from apps.expressions import ExpressionError
-from apps.flows.engine.runner import start_run
-from apps.flows.triggers.webhook import selected_headers
-from apps.forms.fields.base import WriteContext
+from apps.flows.services import start_delivery_run
+from apps.forms.fields import WriteContext
 from apps.forms.models import Form, Record
 from apps.forms.services.records import (
     Kept,
@@ -267,10 +266,8 @@ def _run(endpoint: Endpoint, delivery: Delivery, body: Any, order: dict | None) 
     flow = endpoint.flow
     if not flow.enabled:
         raise DeliveryError("flow_disabled", _("The flow '%(flow)s' is disabled.") % {"flow": flow.key})
-    meta = {"type": "webhook", "endpoint": endpoint.key, "delivery": delivery.pk,
-            "headers": selected_headers(delivery.headers)}
-    input_ = {"trigger": meta, "body": body, "order": order}
-    run = start_run(flow, trigger=meta, input_=input_, dedupe_key=f"delivery:{delivery.pk}:{delivery.attempts}")
+    run = start_delivery_run(flow, endpoint=endpoint.key, delivery=delivery.pk, attempt=delivery.attempts,
+                             headers=delivery.headers, body=body, order=order)
     return DeliveryStatus.PROCESSED, {"run": run.pk if run else None}
 
 

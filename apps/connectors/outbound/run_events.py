@@ -6,7 +6,7 @@ status does; from there the outbox carries it like any record event.
 
 from __future__ import annotations
 
-from apps.forms import hooks as form_hooks
+from apps.core import outbox
 from apps.forms.models import Event
 
 from .events import RUN_EVENTS
@@ -20,4 +20,4 @@ def run_finished(run, status: str, error: dict | None) -> None:
     Event.objects.create(workspace_id=run.workspace_id, type=event_type, form=None, record_id=None,
                          payload={"run": run.pk, "flow": run.flow.key, "flow_version": run.flow_version,
                                   "status": status, "error": error})
-    form_hooks.events_written()
+    outbox.events_written()

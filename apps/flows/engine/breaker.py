@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Flow, Notification
-from .runner import flow_settings
+from .limits import flow_settings
 
 
 def record_outcome(flow_id: int, succeeded: bool, error: dict | None) -> None:
@@ -29,7 +29,5 @@ def record_outcome(flow_id: int, succeeded: bool, error: dict | None) -> None:
 
 
 def resume(flow: Flow) -> None:
+    """Close the breaker; the caller schedules the runs that waited meanwhile."""
     Flow.objects.filter(pk=flow.pk).update(paused_at=None, paused_reason="", consecutive_failures=0)
-    from .runner import schedule_flow
-
-    schedule_flow(flow.pk)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from ..models import Run, Wait
+from .. import kick
+from ..models import Run, RunStatus, Wait
 
 
 def notify_parent(run_id: int, status: str, output: Any, error: dict | None) -> None:
@@ -24,8 +23,5 @@ def notify_parent(run_id: int, status: str, output: Any, error: dict | None) -> 
 
 def wake(run_id: int) -> None:
     """Make a waiting run claimable now and enqueue it after commit."""
-    from ..models import RunStatus
-    from ..tasks import execute_run
-
     Run.objects.filter(pk=run_id, status=RunStatus.WAITING).update(wake_at=timezone.now())
-    transaction.on_commit(partial(execute_run.delay, run_id))
+    kick.execute_after_commit(run_id)

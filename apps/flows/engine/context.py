@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from apps.expressions import ExpressionError, evaluate_condition, evaluate_value
-from apps.forms.fields.formula import plain as typed_data
+from apps.forms.conversion import typed_data
 
 from .journal import Journal
 from .signals import StepError, WaitSignal

@@ -7,40 +7,40 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core import outbox
+
+from .. import kick
 from ..models import FINAL_STATUSES, Flow, Run, RunStatus, Wait
-from .runner import flow_settings, lease_seconds, schedule_flow
+from .limits import flow_settings, lease_seconds
+from .runner import schedule_flow
 
 
 def wake_due() -> int:
     """Resolve timers that are due and enqueue their runs (timers live in the database)."""
-    from ..tasks import execute_run
-
     now = timezone.now()
     expired = Wait.objects.filter(resolved_at__isnull=True, kind=Wait.Kind.EVENT, wake_at__lte=now)
     expired.update(resolved_at=now, result={"timed_out": True})
     due = list(Run.objects.filter(status=RunStatus.WAITING, wake_at__lte=now).values_list("id", flat=True)[:5000])
-    for run_id in due:
-        execute_run.delay(run_id)
+    kick.execute_runs(due)
     return len(due)
 
 
 def sweep() -> dict:
-    """Runs whose worker died (lease expired) or whose message was lost go back to the queue."""
-    from ..tasks import execute_run
+    """Runs whose worker died (lease expired) or whose message was lost go back to the queue.
 
+    The outbox's events that no relay took go to the relay here too: beat runs
+    this sweep, and the relay's own message may be the one that was lost.
+    """
     now = timezone.now()
     stale = now - timedelta(seconds=lease_seconds())
     lost = list(Run.objects.filter(status=RunStatus.RUNNING, lease_expires_at__lt=now)
                 .values_list("id", flat=True)[:5000])
-    for run_id in lost:
-        execute_run.delay(run_id)
+    kick.execute_runs(lost)
     flows = set(Run.objects.filter(status=RunStatus.QUEUED).filter(
         Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale)).values_list("flow_id", flat=True).distinct())
     for flow_id in flows:
         schedule_flow(flow_id)
-    from ..triggers.dispatch import dispatch_pending
-
-    dispatched = dispatch_pending(older_than_seconds=5)
+    dispatched = outbox.dispatch_pending(older_than_seconds=5)
     return {"lost": len(lost), "flows": len(flows), "events": dispatched, "woken": wake_due()}
 
 

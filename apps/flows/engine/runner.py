@@ -15,29 +15,27 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q
 from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 
 from apps.core.transactions import on_commit_once
+from apps.forms.conversion import json_value
 
+from .. import hooks, kick
 from ..models import ACTIVE_STATUSES, Flow, FlowVersion, Run, RunStatus, StepRun, StepStatus, Wait
-from . import hooks
+from .breaker import record_outcome
+from .children import notify_parent
 from .context import RunState
 from .interpreter import interpreter
 from .journal import DbJournal
+from .limits import flow_settings, global_limit, lease_seconds
 from .signals import RunCancelled, RunFailed, StopSignal, WaitSignal
 
 log = logging.getLogger(__name__)
 
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"
-
-
-def global_limit() -> int:
-    """Runs in flight across all flows; more wait in the database until workers free up."""
-    return int(getattr(settings, "WEFT_MAX_ACTIVE_RUNS", 200))
 
 
 def schedule_next(flow_id: int) -> list[int]:
@@ -52,19 +50,8 @@ def schedule_next(flow_id: int) -> list[int]:
     return schedule_flow(waiting) if waiting else []
 
 
-def lease_seconds() -> int:
-    return int(getattr(settings, "WEFT_RUN_LEASE_SECONDS", 60))
-
-
-def flow_settings(definition: dict) -> dict:
-    return {"concurrency": 10, "retention_days": 30, "breaker_threshold": 5, **(definition.get("settings") or {})}
-
-
 def _enqueue(run_ids: list[int]) -> None:
-    from ..tasks import execute_run
-
-    for run_id in run_ids:
-        execute_run.delay(run_id)
+    kick.execute_runs(run_ids)
 
 
 def start_run(flow: Flow, *, trigger: dict, input_: dict, dedupe_key: str | None = None, actor=None,
@@ -206,7 +193,7 @@ def _run_output(state: RunState) -> Any:
     from .context import StepContext
 
     ctx = StepContext(state, {"id": "output", "type": "output"}, "output", {}, interpreter)
-    return ctx.eval(output, "output")
+    return json_value(ctx.eval(output, "output"))
 
 
 def _park(run: Run, state: RunState) -> None:
@@ -233,9 +220,6 @@ def _park(run: Run, state: RunState) -> None:
 
 
 def _finish(run: Run, state: RunState, status: str, *, output: Any = None, error: dict | None = None) -> None:
-    from .breaker import record_outcome
-    from .children import notify_parent
-
     with transaction.atomic():
         updated = Run.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
             status=status, output=output, error=error, variables=state.variables, finished_at=timezone.now(),
@@ -266,8 +250,6 @@ def heartbeat(run: Run) -> bool:
 
 
 def cancel(run: Run) -> bool:
-    from .children import notify_parent
-
     error = {"code": "cancelled", "message": "cancelled"}
     with transaction.atomic():
         updated = Run.objects.filter(pk=run.pk, status__in=ACTIVE_STATUSES).update(

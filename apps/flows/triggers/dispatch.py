@@ -1,86 +1,45 @@
-"""Turning outbox events into runs and resolving the waits they satisfy.
+"""Outbox events start record-triggered runs and resolve the waits they satisfy (an outbox subscriber).
 
-The outbox row, not the broker message, is the source of truth: an event is
-marked dispatched in the same transaction that starts its runs, each run is
-deduplicated by ``event:<id>`` (so dispatching twice, even concurrently, starts
-one run per flow), and ``maintenance.sweep()`` dispatches whatever a lost
-message or a crashed process left behind.
+``on_events`` is subscribed to the core's relay (``apps.core.outbox``) from
+FlowsConfig.ready: it sees each batch inside the transaction that marks the
+batch dispatched, so its runs are started with the batch or not at all. Each
+run is deduplicated by ``event:<id>``, so a batch dispatched twice, even
+concurrently, starts one run per flow and event.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import timedelta
 
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
 from apps.expressions import ExpressionError
-from apps.forms import hooks as form_hooks
+from apps.forms.changes import EVENT_NAMES, Change
 from apps.forms.models import Event, Form
 
-from ..engine import hooks as engine_hooks
+from .. import hooks
 from ..engine.breaker import record_outcome
 from ..engine.runner import start_run
 from ..models import Flow, Run, RunStatus, Wait
 from . import conditions
-from .changes import EVENT_NAMES, Change
 from .event_waits import resolve_waits
 from .record_trigger import RecordTrigger
 
 log = logging.getLogger(__name__)
 
-BATCH_SIZE = 200
 
-
-def dispatch_soon() -> None:
-    """After a commit that wrote events: ask a worker to dispatch them.
-
-    The forms app calls this once per transaction, so a bulk write of 10,000
-    records enqueues one task. Never raises: with the broker down the events
-    simply wait for the sweeper.
-    """
-    from ..tasks import dispatch_events
-
-    try:
-        dispatch_events.apply_async(retry=False)
-    except Exception:  # a broker outage must not fail the request that already committed
-        log.warning("could not enqueue flows.dispatch_events; the sweeper will dispatch the events", exc_info=True)
-
-
-def dispatch_pending(older_than_seconds: float = 0, limit: int = 1000) -> int:
-    """Dispatch up to ``limit`` undispatched events created at least ``older_than_seconds`` ago, oldest first."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
-    done = 0
-    while done < limit:
-        count = _dispatch_batch(cutoff, min(BATCH_SIZE, limit - done))
-        if not count:
-            break
-        done += count
-    return done
-
-
-@transaction.atomic
-def _dispatch_batch(cutoff, size: int) -> int:
-    pending = Event.objects.filter(dispatched_at__isnull=True, created_at__lte=cutoff).order_by("id")
-    if connection.features.has_select_for_update_skip_locked:
-        # Two dispatchers take disjoint batches; SQLite serializes writers instead.
-        pending = pending.select_for_update(skip_locked=True)
-    events = list(pending[:size])
-    if not events:
-        return 0
+def on_events(events: list[Event]) -> None:
+    """Route a batch of events, oldest first; a bug on one odd event must not block the others."""
     router = _Router(events)
     for event in events:
         try:
             router.route(event)
         except DatabaseError:
-            raise  # the batch rolls back and is dispatched again later
-        except Exception:  # a bug on one odd event must not block the outbox behind it
+            raise  # the relay rolls the batch back and dispatches it again later
+        except Exception:
             log.exception("dispatching event %s failed; it is skipped", event.pk)
-    form_hooks.events_dispatched(events)
-    Event.objects.filter(pk__in=[e.pk for e in events]).update(dispatched_at=timezone.now())
-    return len(events)
 
 
 class _Router:
@@ -143,7 +102,7 @@ def _condition_failed(flow: Flow, change: Change, key: str, message: str) -> Run
             run = Run.objects.create(workspace_id=flow.workspace_id, flow=flow, flow_version=flow.version,
                                      status=RunStatus.FAILED, trigger=change.meta(), input=change.input(),
                                      dedupe_key=key, error=error, finished_at=timezone.now())
-            engine_hooks.run_finished(run, RunStatus.FAILED, error)
+            hooks.run_finished(run, RunStatus.FAILED, error)
     except IntegrityError:
         return None
     log.warning("event %s: %s", change.event_id, message)

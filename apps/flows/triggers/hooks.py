@@ -1,4 +1,4 @@
-"""Connects the engine to the forms app's explicit hooks (called once from FlowsConfig.ready)."""
+"""Connects the triggers to the forms app's explicit hooks (called once from FlowsConfig.ready)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,4 @@ def before_save_rule(form):
 
 
 def connect() -> None:
-    from .dispatch import dispatch_soon
-
     form_hooks.on_before_save(before_save_rule)
-    form_hooks.on_events_written(dispatch_soon)

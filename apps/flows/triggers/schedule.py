@@ -10,14 +10,29 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from celery.schedules import crontab
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from ..engine.runner import start_run
 from ..models import Flow
-from .schedule_trigger import ScheduleTrigger, cron_parts
 
+TRIGGER_TYPE = "schedule"
 TASK = "flows.start_scheduled"
+
+CRON_PARTS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+
+
+def cron_parts(cron: str) -> dict[str, str]:
+    """``"*/5 9-18 * * mon-fri"`` as crontab keywords; raises ValueError with the reason."""
+    parts = cron.split()
+    if len(parts) != len(CRON_PARTS):
+        raise ValueError(_("expected 5 parts (minute hour day-of-month month day-of-week), got %(n)d")
+                         % {"n": len(parts)})
+    values = dict(zip(CRON_PARTS, parts, strict=True))
+    crontab(**values)  # beat's own parser: what it accepts here is what it will run
+    return values
 
 
 def task_name(flow_id: int) -> str:
@@ -70,10 +85,10 @@ def fire(flow_id: int) -> int | None:
     if flow is None:
         PeriodicTask.objects.filter(name=task_name(flow_id)).delete()  # an orphan entry left by a crash
         return None
-    if flow.trigger_type != ScheduleTrigger.type or not flow.active:
+    if flow.trigger_type != TRIGGER_TYPE or not flow.active:
         return None
     now = timezone.now()
     at = slot(flow.definition["trigger"], now)
-    meta = {"type": ScheduleTrigger.type, "fired_at": now.isoformat(), "slot": at.isoformat()}
+    meta = {"type": TRIGGER_TYPE, "fired_at": now.isoformat(), "slot": at.isoformat()}
     run = start_run(flow, trigger=meta, input_={"trigger": meta}, dedupe_key=f"schedule:{at.isoformat()}")
     return run.pk if run is not None else None

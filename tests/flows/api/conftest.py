@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from apps.core import tasks as core_tasks
 from apps.flows import tasks
 
 
@@ -18,7 +19,7 @@ class Sent(list):
 def sent(monkeypatch) -> Sent:
     ids = Sent()
     monkeypatch.setattr(tasks, "execute_run", ids)
-    monkeypatch.setattr(tasks.dispatch_events, "apply_async", lambda *args, **kwargs: None)
+    monkeypatch.setattr(core_tasks.dispatch_events, "apply_async", lambda *args, **kwargs: None)
     return ids
 
 

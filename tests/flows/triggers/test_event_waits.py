@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from apps.core.outbox import dispatch_pending
 from apps.flows.engine import runner
 from apps.flows.models import Run, RunStatus, Wait
-from apps.flows.triggers.dispatch import dispatch_pending
 from apps.forms.services.records import update_record
 
 

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.errors import ValidationFailed
+from apps.core.outbox import dispatch_pending
 from apps.flows.engine import runner
 from apps.flows.models import Run, RunStatus
-from apps.flows.triggers.dispatch import dispatch_pending
 from apps.forms.models import Event
 from apps.forms.services.counters import Adjustment, adjust
 from apps.forms.services.records import delete_record, update_record
@@ -151,9 +151,9 @@ def test_counter_moves_start_flows_that_ask_for_them(make, stock, create_flow):
 
 
 def test_dispatch_works_in_batches_and_respects_the_limit(make, orders, create_flow, monkeypatch):
-    from apps.flows.triggers import dispatch
+    from apps.core import outbox
 
-    monkeypatch.setattr(dispatch, "BATCH_SIZE", 3)
+    monkeypatch.setattr(outbox, "BATCH_SIZE", 3)
     flow = create_flow({"type": "record", "form": "orders"})
     for index in range(7):
         make.record(orders, {"title": str(index)})
