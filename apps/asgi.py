@@ -1,6 +1,7 @@
-"""The ASGI application: Django for everything, except the inbound webhook URL, answered before Django.
+"""The ASGI application: Django for everything, except the inbound webhook URLs, answered before Django.
 
-``POST /api/v1/hooks/in/<token>/`` (the slash may be left off) is the busiest URL of Weft and needs
+``POST /api/v1/hooks/in/<token>/`` and a flow's webhook URL ``/api/v1/hooks/flows/<token>/`` (the
+slash may be left off) are the busiest URLs of Weft and need
 nothing of Django's request machinery (no session, user, CSRF, URL resolving,
 and no hop to a thread per request). It is answered here, in the event loop,
 by ``intake.accept_async`` under the same rules as the Django view that keeps
@@ -24,7 +25,7 @@ from django.http.request import split_domain_port, validate_host  # noqa: E402
 
 from apps.connectors.inbound.intake import accept_async  # noqa: E402
 
-HOOK_PATH = re.compile(r"/api/v1/hooks/in/([^/]+)/?\Z")  # with or without the trailing slash
+HOOK_PATH = re.compile(r"/api/v1/hooks/(in|flows)/([^/]+)/?\Z")  # with or without the trailing slash
 _SECURITY = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
              (b"cross-origin-opener-policy", b"same-origin"), (b"x-frame-options", b"DENY")]
 
@@ -71,7 +72,7 @@ def _body_reader(receive):
     return read
 
 
-async def _intake(scope, receive, send, token: str) -> None:
+async def _intake(scope, receive, send, token: str, *, flow: bool = False) -> None:
     headers = _headers(scope)
     server = scope.get("server") or ("", None)
     domain, _port = split_domain_port(headers.get("host") or str(server[0] or ""))
@@ -83,7 +84,8 @@ async def _intake(scope, receive, send, token: str) -> None:
         return
     length = headers.pop("content-length", "")  # not a header Django's view sees either
     declared = int(length) if length.isdigit() else None
-    status, payload = await accept_async(token, headers, _body_reader(receive), declared_length=declared)
+    status, payload = await accept_async(token, headers, _body_reader(receive), declared_length=declared,
+                                         flow=flow)
     await _respond(send, status, json.dumps(payload).encode())
 
 
@@ -94,7 +96,7 @@ def hooks_first(app):
         if scope["type"] == "http" and not scope.get("root_path"):
             match = HOOK_PATH.match(scope["path"])
             if match:
-                await _intake(scope, receive, send, match.group(1))
+                await _intake(scope, receive, send, match.group(2), flow=match.group(1) == "flows")
                 return
         await app(scope, receive, send)
 

@@ -25,3 +25,10 @@ class PullNotPossible(Conflict):
 
     code = "pull_not_possible"
     default_message = _("This channel account cannot pull orders as it is set up.")
+
+
+class EndpointOfFlow(Conflict):
+    """The endpoint of a flow's webhook trigger follows the flow's definition; it is changed through the flow."""
+
+    code = "endpoint_of_flow"
+    default_message = _("This endpoint receives a flow's webhooks and follows its trigger: change the flow instead.")

@@ -35,6 +35,7 @@ It is resolved at the moment of use, never earlier, so rotating a secret
 | `http.request` and `webhook.send` header values | `"headers": {{"Authorization": {{"secret": "erp-token"}}}}` |
 | `webhook.send` option `secret` | `"secret": {{"secret": "partner-signing"}}` |
 | subscription signing secret (on create) and header values | `"secret": {{"secret": "erp-signing"}}`, `"headers": {{"Authorization": {{"secret": "erp-token"}}}}` |
+| inbound endpoint secret (on create, change or rotation; read when a delivery arrives) | `"secret": {{"secret": "shop-token"}}` |
 | channel account credentials | `"credentials": {{"app_key": "123", "session": {{"secret": "taobao-session"}}}}` |
 
 A flow, subscription or account naming a secret that does not exist is refused at the path of the

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from apps.audit import services as audit
 from apps.core.errors import ErrorCollector
 
-from . import crypto
+from . import crypto, hooks
 from .errors import SecretNameTaken, SecretNotFound
 from .models import Secret
 from .selectors import from_text, is_reference, reference_name
@@ -66,6 +66,7 @@ def create_secret(workspace, name: Any, value: Any, *, description: Any = "", me
     except IntegrityError:
         raise SecretNameTaken(errors={"name": [SecretNameTaken.default_message]}) from None
     audit.record(workspace, member, "secret.created", secret, {"value": CHANGED, "description": description})
+    hooks.secret_changed(secret.workspace_id, secret.name)
     return secret
 
 
@@ -82,6 +83,7 @@ def rotate_secret(secret: Secret, value: Any, *, description: Any = None, member
     secret.rotated_at, secret.rotated_by, secret.updated_by = timezone.now(), member, member
     secret.save()
     audit.record(secret.workspace, member, "secret.rotated", secret, changes)
+    hooks.secret_changed(secret.workspace_id, secret.name)
     return secret
 
 
@@ -97,6 +99,7 @@ def put_secret(workspace, name: str, value: str, *, description: str = "", membe
 @transaction.atomic
 def delete_secret(secret: Secret, *, member=None) -> None:
     audit.record(secret.workspace, member, "secret.deleted", secret)
+    hooks.secret_changed(secret.workspace_id, secret.name)
     secret.delete()
 
 

@@ -13,9 +13,10 @@ from rest_framework.response import Response
 
 from apps.accounts.models import Role
 from apps.core.errors import ValidationFailed
+from apps.core.schemas_api import NO_CONTENT, answers
 from apps.core.views import WeftAPIView
 
-from . import services
+from . import schemas, services
 from .models import Secret
 from .selectors import MASK, secrets_of
 
@@ -41,10 +42,12 @@ def _body(data) -> dict:
 class SecretListView(WeftAPIView):
     write_role = Role.BUILDER
 
+    @extend_schema(responses=answers({200: schemas.SECRET_PAGE}, 403))
     def get(self, request):
         return Response({"results": [secret_to_api(s) for s in secrets_of(request.workspace)]})
 
-    @extend_schema(summary="Store a secret (its value is never shown back)", request=dict)
+    @extend_schema(summary="Store a secret (its value is never shown back)", request=schemas.NewSecretSerializer,
+                   responses=answers({201: schemas.SecretSerializer}, 400, 403, 409))
     def post(self, request):
         body = _body(request.data)
         secret = services.create_secret(request.workspace, body.get("name"), body.get("value"),
@@ -55,16 +58,19 @@ class SecretListView(WeftAPIView):
 class SecretDetailView(WeftAPIView):
     write_role = Role.BUILDER
 
+    @extend_schema(responses=answers({200: schemas.SecretSerializer}, 403, 404))
     def get(self, request, name: str):
         return Response(secret_to_api(services.get_secret(request.workspace, name)))
 
-    @extend_schema(summary="Rotate: give the secret a new value", request=dict)
+    @extend_schema(summary="Rotate: give the secret a new value", request=schemas.RotateSecretSerializer,
+                   responses=answers({200: schemas.SecretSerializer}, 400, 403, 404))
     def put(self, request, name: str):
         body = _body(request.data)
         secret = services.rotate_secret(services.get_secret(request.workspace, name), body.get("value"),
                                         description=body.get("description"), member=request.member)
         return Response(secret_to_api(secret))
 
+    @extend_schema(responses=answers(NO_CONTENT, 403, 404, 409))
     def delete(self, request, name: str):
         services.delete_secret(services.get_secret(request.workspace, name), member=request.member)
         return Response(status=status.HTTP_204_NO_CONTENT)

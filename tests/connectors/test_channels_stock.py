@@ -12,8 +12,8 @@ from apps.accounts.services import set_http_allow_list
 from apps.connectors.channels.stock import note_push, push_due
 from apps.connectors.models import StockPush
 from apps.connectors.verification import modes
+from apps.core.outbox import dispatch_pending
 from apps.core.signing import new_secret
-from apps.flows.triggers.dispatch import dispatch_pending
 from apps.forms.services.counters import Adjustment, adjust
 from tests.support.loopback import ANY_PATH, LoopbackServer
 

@@ -226,3 +226,22 @@ def test_a_failed_insert_answers_503_and_the_writer_goes_on(endpoint):
     assert status == 503 and answer["code"] == "not_stored"
     assert post(endpoint, body, "msg_after")[0] == 202
     assert list(Delivery.objects.values_list("delivery_id", flat=True)) == ["msg_after"]
+
+
+def test_a_flows_webhook_url_is_answered_here_by_the_same_intake(make, writer):
+    workspace = make.workspace()
+    flow = make.flow(workspace, trigger={"type": "webhook", "secret": "s3cret-value", "dedupe_header": "X-Id"})
+    url = f"/api/v1/hooks/flows/{flow.webhook_token}"
+    first = asyncio.run(request(url + "/", b'{"n": 1}', {"X-Weft-Token": "s3cret-value", "X-Id": "d-1"}))
+    again = asyncio.run(request(url, b'{"n": 1}', {"X-Weft-Token": "s3cret-value", "X-Id": "d-1"}))
+    assert first[0] == 202 and again[0] == 200 and again[2] == {"delivery": first[2]["delivery"], "duplicate": True}
+    delivery = Delivery.objects.get(pk=first[2]["delivery"])
+    assert delivery.endpoint.flow_id == flow.pk and "x-weft-token" not in delivery.headers
+
+    wrong = asyncio.run(request(url, b'{"n": 2}', {"X-Weft-Token": "wrong-value", "X-Id": "d-2"}))
+    assert wrong[0] == 401 and wrong[2]["code"] == "bad_webhook_token"
+    nul = asyncio.run(request(url, b'{"n": 3}', {"X-Weft-Token": "s3cret-value", "X-Id": "d\x00-3"}))
+    assert nul[0] == 400 and nul[2]["code"] == "malformed_delivery_id"
+    unknown = asyncio.run(request("/api/v1/hooks/flows/nope/", b"{}"))
+    assert unknown[0] == 404 and unknown[2]["code"] == "flow_not_found"
+    assert Delivery.objects.exclude(status="rejected").count() == 1

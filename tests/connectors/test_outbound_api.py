@@ -188,7 +188,7 @@ def test_another_workspaces_subscriptions_and_messages_answer_404(api, make):
 
 def test_a_message_being_sent_cannot_be_redelivered_at_the_same_time(api, make, orders, created):
     make.record(orders, {"title": "A"})
-    from apps.flows.triggers.dispatch import dispatch_pending
+    from apps.core.outbox import dispatch_pending
 
     dispatch_pending()
     message = Message.objects.get(subscription__key="erp")

@@ -15,8 +15,8 @@ from apps.connectors.models import Attempt, Message, MessageStatus, Subscription
 from apps.connectors.outbound import backoff, delivery
 from apps.connectors.outbound.errors import MessageBusy
 from apps.connectors.outbound.subscriptions import set_enabled
+from apps.core.outbox import dispatch_pending
 from apps.flows.models import Notification
-from apps.flows.triggers.dispatch import dispatch_pending
 from tests.connectors import test_outbound_signing as shared
 from tests.connectors.test_outbound_signing import deliver
 

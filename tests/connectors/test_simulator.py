@@ -18,7 +18,7 @@ from apps.connectors.simulator import run
 from apps.connectors.simulator.players import players
 from apps.connectors.simulator.sender import Plan
 from apps.connectors.simulator.shop import Shop
-from apps.flows.triggers.dispatch import dispatch_pending
+from apps.core.outbox import dispatch_pending
 from apps.forms.models import Record
 
 pytestmark = pytest.mark.django_db(transaction=True)

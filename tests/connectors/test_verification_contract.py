@@ -30,6 +30,5 @@ def test_it_is_named_in_english_and_in_chinese(mode):
         f"the label {shown['en']!r} has no Chinese translation"
 
 
-@pytest.mark.xfail(strict=True, reason=f"platform/reference/ has no {PAGE}: no page documents the modes yet")
 def test_the_reference_page_documents_it(mode):
     assert mode.type in contracts.reference_entries(PAGE)

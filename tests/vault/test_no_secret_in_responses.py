@@ -70,11 +70,18 @@ def planted(api, make, workspace, owner, server, loopback_allowed):
 
 
 def receive_webhook(api) -> tuple[int, dict]:
+    """A delivery to the flow's webhook URL, stored then processed into a run: (status, {"run": id, ...})."""
+    from rest_framework.test import APIClient
+
+    from apps.connectors.inbound.processing import process_pending
     from apps.flows.models import Flow
-    from apps.flows.triggers import webhook
 
     token = Flow.objects.get(key="intake").webhook_token
-    return webhook.receive(token, b'{"id": 1}', {"X-Weft-Token": TRIGGER})
+    response = APIClient().post(f"/api/v1/hooks/flows/{token}/", b'{"id": 1}', content_type="application/json",
+                                HTTP_X_WEFT_TOKEN=TRIGGER)
+    process_pending()
+    run = Run.objects.filter(flow__key="intake").values_list("pk", flat=True).first()
+    return response.status_code, {**response.json(), "run": run}
 
 
 def filled(route: str, ids: dict[str, str]) -> str:

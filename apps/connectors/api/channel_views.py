@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from apps.accounts.models import Role
 from apps.core.errors import NotFound
+from apps.core.schemas_api import NO_CONTENT, answers
 from apps.core.views import WeftAPIView
 from apps.vault.selectors import MASK, is_reference
 
@@ -16,6 +17,7 @@ from ..adapters.credentials import is_secret
 from ..channels import accounts as services
 from ..channels.pull import PullFailed, pull_now
 from ..models import ChannelAccount
+from . import schemas
 
 
 def _masked(account: ChannelAccount) -> dict:
@@ -47,6 +49,7 @@ def account_to_api(account: ChannelAccount) -> dict:
 
 
 class AdapterListView(WeftAPIView):
+    @extend_schema(responses=answers({200: schemas.ADAPTER_PAGE}, 403))
     def get(self, request):
         from ..adapters import all_adapters
 
@@ -61,12 +64,14 @@ class AccountListView(WeftAPIView):
     required_role = Role.BUILDER
     write_role = Role.BUILDER
 
+    @extend_schema(responses=answers({200: schemas.ACCOUNT_PAGE}, 403))
     def get(self, request):
         items = ChannelAccount.objects.filter(workspace=request.workspace).select_related(
             "endpoint", "stock_form").order_by("key")
         return Response({"results": [account_to_api(a) for a in items]})
 
-    @extend_schema(summary="Connect a shop on a sales channel", request=dict)
+    @extend_schema(summary="Connect a shop on a sales channel", request=schemas.ChannelAccountInputSerializer,
+                   responses=answers({201: schemas.ChannelAccountSerializer}, 400, 403, 409))
     def post(self, request):
         account = services.save_account(request.workspace, request.data, member=request.member)
         return Response(account_to_api(account), status=status.HTTP_201_CREATED)
@@ -76,15 +81,18 @@ class AccountDetailView(WeftAPIView):
     required_role = Role.BUILDER
     write_role = Role.BUILDER
 
+    @extend_schema(responses=answers({200: schemas.ChannelAccountSerializer}, 403, 404))
     def get(self, request, key: str):
         return Response(account_to_api(services.get_account(request.workspace, key)))
 
-    @extend_schema(request=dict)
+    @extend_schema(request=schemas.ChannelAccountInputSerializer,
+                   responses=answers({200: schemas.ChannelAccountSerializer}, 400, 403, 404, 409))
     def put(self, request, key: str):
         account = services.get_account(request.workspace, key)
         account = services.save_account(request.workspace, request.data, member=request.member, account=account)
         return Response(account_to_api(account))
 
+    @extend_schema(responses=answers(NO_CONTENT, 403, 404))
     def delete(self, request, key: str):
         services.delete_account(services.get_account(request.workspace, key), member=request.member)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -94,7 +102,8 @@ class AccountPullView(WeftAPIView):
     required_role = Role.BUILDER
     write_role = Role.BUILDER
 
-    @extend_schema(summary="Pull the account's new orders now", request=None)
+    @extend_schema(summary="Pull the account's new orders now", request=None,
+                   responses=answers({200: schemas.PulledSerializer}, 400, 403, 404, 502))
     def post(self, request, key: str):
         account = services.get_account(request.workspace, key)
         try:
@@ -107,6 +116,7 @@ class AccountPullView(WeftAPIView):
 
 class AccountPushListView(WeftAPIView):
     required_role = Role.BUILDER
+    @extend_schema(responses=answers({200: schemas.STOCK_PUSH_PAGE}, 403, 404))
     def get(self, request, key: str):
         account = services.get_account(request.workspace, key)
         items = account.stock_pushes.order_by("-id")[:100]

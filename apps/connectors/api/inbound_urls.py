@@ -11,4 +11,6 @@ urlpatterns = [
     path("deliveries/<int:pk>/reprocess/", views.DeliveryReprocessView.as_view(), name="delivery-reprocess"),
     path("hooks/in/<str:token>/", views.intake_view, name="endpoint-intake"),
     path("hooks/in/<str:token>", views.intake_view),  # senders that leave the slash off are answered the same
+    path("hooks/flows/<str:token>/", views.flow_intake_view, name="flow-webhook"),
+    path("hooks/flows/<str:token>", views.flow_intake_view),
 ]

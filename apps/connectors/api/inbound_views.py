@@ -15,12 +15,15 @@ from rest_framework.response import Response
 from apps.accounts.models import Role
 from apps.core.errors import ValidationFailed
 from apps.core.paging import before_id
+from apps.core.schemas_api import NO_CONTENT, answers
 from apps.core.views import WeftAPIView
+from apps.vault import selectors as vault_selectors
 
 from ..errors import DeliveryNotFound
 from ..inbound import endpoints as services
 from ..inbound.intake import accept
 from ..models import Delivery, DeliveryStatus, Endpoint
+from . import schemas
 
 PAGE = 50
 
@@ -38,8 +41,8 @@ def endpoint_to_api(request, endpoint: Endpoint, *, secret: bool = False) -> dic
         if endpoint.previous_secret and endpoint.previous_secret_expires_at else None,
         "created_at": endpoint.created_at.isoformat(), "updated_at": endpoint.updated_at.isoformat(),
     }
-    if secret:
-        data["secret"] = endpoint.secret
+    if secret:  # a vault reference is shown as the reference, as it was given
+        data["secret"] = vault_selectors.from_text(endpoint.secret) or endpoint.secret
     return data
 
 
@@ -59,11 +62,13 @@ class EndpointListView(WeftAPIView):
     write_role = Role.BUILDER
     secret_fields = ("secret",)
 
+    @extend_schema(responses=answers({200: schemas.ENDPOINT_PAGE}, 403))
     def get(self, request):
         items = Endpoint.objects.filter(workspace=request.workspace).select_related("form", "flow").order_by("key")
         return Response({"results": [endpoint_to_api(request, e) for e in items]})
 
-    @extend_schema(summary="Create an inbound webhook endpoint", request=dict)
+    @extend_schema(summary="Create an inbound webhook endpoint", request=schemas.EndpointInputSerializer,
+                   responses=answers({201: schemas.EndpointWithSecretSerializer}, 400, 403, 409))
     def post(self, request):
         endpoint = services.create_endpoint(request.workspace, request.data, member=request.member)
         return Response(endpoint_to_api(request, endpoint, secret=True), status=status.HTTP_201_CREATED)
@@ -73,15 +78,18 @@ class EndpointDetailView(WeftAPIView):
     required_role = Role.BUILDER
     write_role = Role.BUILDER
 
+    @extend_schema(responses=answers({200: schemas.EndpointSerializer}, 403, 404))
     def get(self, request, key: str):
         return Response(endpoint_to_api(request, services.get_endpoint(request.workspace, key)))
 
-    @extend_schema(request=dict)
+    @extend_schema(request=schemas.EndpointInputSerializer,
+                   responses=answers({200: schemas.EndpointSerializer}, 400, 403, 404, 409))
     def put(self, request, key: str):
         endpoint = services.update_endpoint(services.get_endpoint(request.workspace, key), request.data,
                                             member=request.member)
         return Response(endpoint_to_api(request, endpoint))
 
+    @extend_schema(responses=answers(NO_CONTENT, 403, 404))
     def delete(self, request, key: str):
         services.delete_endpoint(services.get_endpoint(request.workspace, key), member=request.member)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -93,7 +101,8 @@ class EndpointRotateView(WeftAPIView):
     secret_fields = ("secret",)
 
     @extend_schema(summary="Rotate an endpoint's secret; the old one stays valid for overlap_seconds",
-                   request=dict)
+                   request=schemas.RotateEndpointSerializer,
+                   responses=answers({200: schemas.EndpointWithSecretSerializer}, 400, 403, 404))
     def post(self, request, key: str):
         body = request.data if isinstance(request.data, dict) else {}
         overlap = body.get("overlap_seconds", 86400)
@@ -120,7 +129,8 @@ class EndpointDeliveryListView(WeftAPIView):
     write_role = Role.BUILDER
 
     @extend_schema(parameters=[OpenApiParameter("status", str),
-                               OpenApiParameter("before", int, description="cursor: next_before of the last page")])
+                               OpenApiParameter("before", int, description="cursor: next_before of the last page")],
+                   responses=answers({200: schemas.DELIVERY_PAGE}, 400, 403, 404))
     def get(self, request, key: str):
         endpoint = services.get_endpoint(request.workspace, key)
         items = list(_deliveries(request, endpoint.deliveries.select_related("endpoint")).order_by("-id")[:PAGE + 1])
@@ -129,7 +139,9 @@ class EndpointDeliveryListView(WeftAPIView):
         return Response({"results": [delivery_to_api(d) for d in items],
                          "next_before": items[-1].pk if more else None})
 
-    @extend_schema(summary="Process again every delivery of this endpoint with the given status", request=dict)
+    @extend_schema(summary="Process again every delivery of this endpoint with the given status",
+                   request=schemas.ReprocessSerializer,
+                   responses=answers({202: schemas.ReprocessingSerializer}, 400, 403, 404))
     def post(self, request, key: str):
         endpoint = services.get_endpoint(request.workspace, key)
         wanted = (request.data or {}).get("status") if isinstance(request.data, dict) else None
@@ -148,6 +160,7 @@ def _delivery(request, pk: int) -> Delivery:
 
 class DeliveryDetailView(WeftAPIView):
     required_role = Role.BUILDER
+    @extend_schema(responses=answers({200: schemas.DeliveryDetailSerializer}, 403, 404))
     def get(self, request, pk: int):
         return Response(delivery_to_api(_delivery(request, pk), full=True))
 
@@ -156,6 +169,7 @@ class DeliveryReprocessView(WeftAPIView):
     required_role = Role.BUILDER
     write_role = Role.BUILDER
 
+    @extend_schema(request=None, responses=answers({202: schemas.ReprocessingSerializer}, 400, 403, 404))
     def post(self, request, pk: int):
         delivery = _delivery(request, pk)
         count = services.reprocess(Delivery.objects.filter(pk=delivery.pk), member=request.member)
@@ -174,7 +188,7 @@ def _headers(request: HttpRequest) -> dict[str, str]:
 
 
 @csrf_exempt
-def intake_view(request: HttpRequest, token: str) -> HttpResponse:
+def intake_view(request: HttpRequest, token: str, *, flow: bool = False) -> HttpResponse:
     """The public URL senders post to: the unguessable token names the endpoint, the signature proves the sender.
 
     A plain Django view (no authentication classes, no content negotiation),
@@ -188,5 +202,11 @@ def intake_view(request: HttpRequest, token: str) -> HttpResponse:
     declared = int(length) if length.isdigit() else None
     too_big = declared is not None and declared > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     body = b"" if too_big else request.body
-    code, payload = accept(token, body, _headers(request), declared_length=declared)
+    code, payload = accept(token, body, _headers(request), declared_length=declared, flow=flow)
     return HttpResponse(json.dumps(payload), status=code, content_type="application/json")
+
+
+@csrf_exempt
+def flow_intake_view(request: HttpRequest, token: str) -> HttpResponse:
+    """A flow's webhook URL: the same intake, for the endpoint of the flow whose webhook token is ``token``."""
+    return intake_view(request, token, flow=True)

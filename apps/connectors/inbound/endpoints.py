@@ -25,12 +25,14 @@ from apps.core.errors import ErrorCollector, ValidationFailed
 from apps.core.signing import new_secret
 from apps.flows.models import Flow
 from apps.forms.models import Form
-from apps.forms.validation import active_fields
+from apps.forms.selectors import active_fields
+from apps.vault import selectors as vault_selectors
 
-from ..errors import EndpointNotFound, KeyTaken
+from ..errors import EndpointNotFound, EndpointOfFlow, KeyTaken
 from ..models import Delivery, DeliveryStatus, Endpoint
 from ..verification import modes
 from . import intake
+from .flow_triggers import is_flow_trigger
 from .kick import process_soon
 from .mapping import mapping_problems
 
@@ -65,6 +67,7 @@ def create_endpoint(workspace: Workspace, data: Any, *, member: Member | None) -
 @transaction.atomic
 def update_endpoint(endpoint: Endpoint, data: Any, *, member: Member | None) -> Endpoint:
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    _not_of_a_flow(endpoint)
     values = clean(endpoint.workspace, data, endpoint)
     before = {name: getattr(endpoint, name) for name in values}
     for name, value in values.items():
@@ -82,6 +85,7 @@ def update_endpoint(endpoint: Endpoint, data: Any, *, member: Member | None) -> 
 
 @transaction.atomic
 def delete_endpoint(endpoint: Endpoint, *, member: Member | None) -> None:
+    _not_of_a_flow(endpoint)
     audit.record(endpoint.workspace, member, "endpoint.deleted", endpoint)
     token = endpoint.token
     endpoint.delete()
@@ -94,9 +98,12 @@ def rotate_secret(endpoint: Endpoint, *, overlap_seconds: int, member: Member | 
     """A new secret now; the old one is still accepted for ``overlap_seconds`` while senders switch."""
     if not 0 <= overlap_seconds <= 7 * 86400:
         raise ValidationFailed({"overlap_seconds": [_("must be between 0 and 604800 (7 days)")]})
-    if secret is not None and len(secret) < 16:
+    if vault_selectors.is_reference(secret):
+        secret = _reference(endpoint.workspace, secret, ErrorCollector(), raise_now=True)
+    elif secret is not None and (not isinstance(secret, str) or len(secret) < 16):
         raise ValidationFailed({"secret": [_("must be at least 16 characters")]})
     endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    _not_of_a_flow(endpoint)
     endpoint.previous_secret = endpoint.secret
     endpoint.previous_secret_expires_at = timezone.now() + timedelta(seconds=overlap_seconds)
     endpoint.secret = secret or generated_secret(endpoint.verification.get("mode", ""))
@@ -116,6 +123,11 @@ def reprocess(deliveries, *, member: Member | None) -> int:
     if count:
         transaction.on_commit(process_soon)
     return count
+
+
+def _not_of_a_flow(endpoint: Endpoint) -> None:
+    if is_flow_trigger(endpoint):
+        raise EndpointOfFlow()
 
 
 def _audited(values: dict) -> dict:
@@ -145,7 +157,7 @@ def clean(workspace: Workspace, data: Any, endpoint: Endpoint | None) -> dict[st
     values["name"] = name
     values["adapter"] = _adapter(merged.get("adapter") or "", errors)
     values["verification"] = _verification(merged.get("verification"), values["adapter"], errors)
-    values["secret"] = _secret(merged.get("secret"), values["verification"], endpoint, errors)
+    values["secret"] = _secret(workspace, merged.get("secret"), values["verification"], errors)
     form, flow = _target(workspace, merged, errors)
     values["form"], values["flow"] = form, flow
     values["mapping"] = _mapping(merged.get("mapping") or {}, form, errors)
@@ -215,9 +227,12 @@ def _verification(value: Any, adapter: str, errors: ErrorCollector) -> dict:
     return value
 
 
-def _secret(value: Any, verification: dict, endpoint: Endpoint | None, errors: ErrorCollector) -> str:
+def _secret(workspace: Workspace, value: Any, verification: dict, errors: ErrorCollector) -> str:
+    """The secret as stored: a value, or a vault reference (``{"secret": name}``) kept as its text."""
     if value in (None, ""):
         return generated_secret(verification.get("mode", ""))
+    if vault_selectors.is_reference(value) or vault_selectors.from_text(value) is not None:
+        return _reference(workspace, vault_selectors.from_text(value) or value, errors)
     if not isinstance(value, str) or not 16 <= len(value) <= 500:
         errors.add("secret", _("must be text of 16 to 500 characters"))
         return ""
@@ -229,6 +244,16 @@ def _secret(value: Any, verification: dict, endpoint: Endpoint | None, errors: E
         except ValueError as exc:
             errors.add("secret", str(exc))
     return value
+
+
+def _reference(workspace: Workspace, value: dict, errors: ErrorCollector, *, raise_now: bool = False) -> str:
+    """A vault reference, checked to name a secret of the workspace; resolved when a delivery is verified."""
+    name = vault_selectors.reference_name(value)
+    if not vault_selectors.exists(workspace, name):
+        errors.add("secret", _("no secret '%(name)s' in this workspace") % {"name": name})
+        if raise_now:
+            errors.raise_if_any()
+    return vault_selectors.as_text(value)
 
 
 def _target(workspace: Workspace, merged: dict, errors: ErrorCollector) -> tuple[Form | None, Flow | None]:

@@ -19,6 +19,13 @@ text that is not UTF-8. The ``Content-Type`` may be missing, or name JSON
 form, XML, multipart) is refused with 415. The URL is answered with or
 without its trailing slash.
 
+A flow's webhook URL (``/hooks/flows/<token>/``) is the same intake for the
+endpoint the flow's trigger keeps (``flow_triggers.py``): it names only such
+an endpoint, and a blank body there is ``{}``. An endpoint's secret may name
+a vault secret; it is resolved when the endpoint is read into the cache, and
+the cache is dropped when that secret changes. One that cannot be read
+answers 503, so the sender tries again once a person has fixed it.
+
 Two ways in, one set of rules. ``accept`` (the Django view: tests, WSGI)
 stores with one INSERT on the caller's connection. ``accept_async`` (the ASGI
 route of ``apps/asgi.py``, what ``manage.py serve`` answers with) checks the
@@ -52,6 +59,9 @@ from django.utils.translation import trans_real
 from apps.core.errors import NON_FIELD, join_path
 from apps.core.http import CREDENTIAL_HEADERS
 from apps.core.strict_json import StrictJSONError, is_json_media_type, loads, safe_text
+from apps.vault import services as vault
+from apps.vault.errors import SecretNotFound
+from apps.vault.selectors import from_text, reference_name
 
 from ..models import Delivery, DeliveryStatus, Endpoint
 from ..verification import VerificationFailed, modes
@@ -78,6 +88,8 @@ class Listener:
     secrets: tuple[str, ...]
     max_body_bytes: int
     drop_header: str | None
+    flow_trigger: bool = False  # the endpoint of a flow's webhook trigger: a blank body is ``{}``
+    unresolved: str | None = None  # the vault secret named as the endpoint's secret, if it cannot be read
 
 
 @dataclass(frozen=True)
@@ -104,12 +116,21 @@ _MISS = object()
 
 
 def forget(token: str | None = None) -> None:
-    """Drop cached endpoints (all, or one) so that a change takes effect at once in this process."""
+    """Drop cached endpoints (all, with their counts of kept refusals, or one) so that a change takes effect."""
     with _cache_lock:
         if token is None:
             _cache.clear()
+            _rejections.clear()
         else:
             _cache.pop(token, None)
+
+
+def forget_secret(workspace_id: int, name: str) -> None:
+    """Drop the cached endpoints of a workspace: its vault secret ``name`` changed, and they may name it."""
+    with _cache_lock:
+        for token, (_at, found) in list(_cache.items()):
+            if found is not None and found.workspace_id == workspace_id:
+                _cache.pop(token, None)
 
 
 def _cached(token: str) -> Listener | None | object:
@@ -124,7 +145,7 @@ def listener(token: str) -> Listener | None:
     if found is not _MISS:
         return found  # type: ignore[return-value]
     now = time.monotonic()
-    endpoint = Endpoint.objects.filter(token=token, enabled=True).first() if token else None
+    endpoint = Endpoint.objects.filter(token=token, enabled=True).select_related("flow").first() if token else None
     found = _listener(endpoint) if endpoint is not None else None
     with _cache_lock:
         if len(_cache) > 10000:
@@ -134,23 +155,46 @@ def listener(token: str) -> Listener | None:
 
 
 def _listener(endpoint: Endpoint) -> Listener:
+    """The endpoint as the hot path needs it, its secrets resolved (a vault reference by its value)."""
     verification = dict(endpoint.verification or {})
     mode = verification.pop("mode", "")
     secrets = [endpoint.secret]
     expires = endpoint.previous_secret_expires_at
     if endpoint.previous_secret and expires is not None and expires > timezone.now():
         secrets.append(endpoint.previous_secret)
-    drop = (verification.get("header") or "X-Weft-Token").lower() if mode == "token" else None
-    return Listener(endpoint.pk, endpoint.workspace_id, mode, verification, tuple(s for s in secrets if s),
-                    endpoint.max_body_bytes, drop)
+    resolved, unresolved = [], None
+    for index, secret in enumerate(secrets):
+        try:
+            resolved.append(_resolved(endpoint.workspace_id, secret))
+        except SecretNotFound:  # a rotated-out secret that is gone is only missed; the current one is needed
+            unresolved = unresolved or (reference_name(from_text(secret)) if index == 0 else None)
+    drop = modes.get(mode).credential_header(verification) if mode in modes else None
+    flow_trigger = bool(endpoint.flow_id and endpoint.flow.webhook_token == endpoint.token)
+    return Listener(endpoint.pk, endpoint.workspace_id, mode, verification, tuple(s for s in resolved if s),
+                    endpoint.max_body_bytes, drop, flow_trigger, unresolved)
+
+
+def _resolved(workspace_id: int, secret: str) -> str:
+    """A secret as stored, or the value of the vault secret it names (``{"secret": name}``)."""
+    reference = from_text(secret)
+    if reference is None:
+        return secret
+    return vault.resolve(workspace_id, reference_name(reference))
 
 
 def _error(code: str, message: str, field: str = NON_FIELD) -> dict[str, Any]:
     return {"code": code, "errors": {field: [message]}}
 
 
-def _not_found() -> tuple[int, dict[str, Any]]:
+def _not_found(flow: bool = False) -> tuple[int, dict[str, Any]]:
+    if flow:
+        return 404, _error("flow_not_found", _("No flow listens at this address."))
     return 404, _error("endpoint_not_found", _("No endpoint listens at this address."))
+
+
+def _listening(found: Listener | None, flow: bool) -> bool:
+    """Whether ``found`` answers here: a flow's webhook URL names only the endpoint of a flow's trigger."""
+    return found is not None and (found.flow_trigger or not flow)
 
 
 def check(found: Listener, body: bytes, headers: Mapping[str, str], *, declared_length: int | None = None,
@@ -163,26 +207,36 @@ def check(found: Listener, body: bytes, headers: Mapping[str, str], *, declared_
     if not is_json_media_type(content_type):
         return Refusal(415, "unsupported_media_type", _("The body must be JSON; '%(type)s' is not accepted.")
                        % {"type": safe_text(content_type[:100])}, "content-type")
+    if found.unresolved:
+        log.error("endpoint %s names the vault secret '%s', which cannot be read", found.id, found.unresolved)
+        return Refusal(503, "secret_unavailable", _("This address cannot check deliveries at the moment; "
+                                                    "send the delivery again later."))
     try:
         sender_id = modes.get(found.mode).verify(found.options, list(found.secrets), headers, body, time.time())
     except VerificationFailed as exc:
         return Refusal(exc.status, exc.code, str(exc))
     if sender_id is not None and safe_text(sender_id) != sender_id:
         return Refusal(400, "malformed_delivery_id", _("The delivery id holds characters that cannot be stored."))
+    blank = found.flow_trigger and not body.strip()  # a flow's webhook reads no body as {}
     try:
-        loads(body)
+        if not blank:
+            loads(body)
     except StrictJSONError as exc:
         return Refusal(400, exc.code, exc.reason, join_path("body", exc.path))
     kept = json.dumps(kept_headers(headers, found.drop_header), ensure_ascii=False)
-    return Checked(sender_id or body_id(body), kept, body.decode("utf-8"))
+    return Checked(sender_id or body_id(body), kept, "" if blank else body.decode("utf-8"))
 
 
-def accept(token: str, body: bytes, headers: Mapping[str, str], *, declared_length: int | None = None
-           ) -> tuple[int, dict[str, Any]]:
-    """Verify and store one delivery; ``headers`` have lower-case names. Answers (status, JSON body)."""
+def accept(token: str, body: bytes, headers: Mapping[str, str], *, declared_length: int | None = None,
+           flow: bool = False) -> tuple[int, dict[str, Any]]:
+    """Verify and store one delivery; ``headers`` have lower-case names. Answers (status, JSON body).
+
+    ``flow``: the request came to a flow's webhook URL (``/hooks/flows/<token>/``).
+    """
     found = listener(token)
-    if found is None:
-        return _not_found()
+    if not _listening(found, flow):
+        return _not_found(flow)
+    assert found is not None
     checked = check(found, body, headers, declared_length=declared_length)
     if isinstance(checked, Refusal):
         return refuse(found, checked, headers, body)
@@ -258,7 +312,7 @@ def _keep_rejection(endpoint_id: int) -> bool:
 
 
 async def accept_async(token: str, headers: Mapping[str, str], read_body: Callable[[int], Awaitable[bytes | None]],
-                       *, declared_length: int | None = None) -> tuple[int, dict[str, Any]]:
+                       *, declared_length: int | None = None, flow: bool = False) -> tuple[int, dict[str, Any]]:
     """``accept`` for the event loop; ``read_body(limit)`` gives the body, or None past ``limit`` bytes.
 
     The database is reached only through the group commit, or in a thread
@@ -268,9 +322,8 @@ async def accept_async(token: str, headers: Mapping[str, str], read_body: Callab
     if found is _MISS:
         found = await _in_thread(listener, token)
     with _language(headers):
-        if found is None:
-            return _not_found()
-        assert isinstance(found, Listener)
+        if not isinstance(found, Listener) or not _listening(found, flow):
+            return _not_found(flow)
         declared = declared_length
         limit = found.max_body_bytes
         body = b"" if (declared or 0) > limit else await read_body(limit)

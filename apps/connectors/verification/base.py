@@ -40,6 +40,10 @@ class VerificationMode(RegistryType):
         """The headers a sender adds so that ``verify`` accepts ``body``."""
         raise NotImplementedError
 
+    def credential_header(self, options: dict) -> str | None:
+        """The lower-case name of a header that carries the secret as is: never kept with the delivery."""
+        return None
+
     def delivery_id(self, options: dict, headers: Mapping[str, str]) -> str | None:
         name = options.get("id_header") or self.id_header
         value = headers.get(name.lower()) if name else None

@@ -31,6 +31,9 @@ class SharedToken(VerificationMode):
             raise VerificationFailed("bad_token", _("%(header)s is wrong.") % {"header": name})
         return self.delivery_id(options, headers)
 
+    def credential_header(self, options: dict) -> str | None:
+        return (options.get("header") or HEADER).lower()
+
     def sign(self, options, secret, body, *, delivery_id, timestamp) -> dict[str, str]:
         headers = {options.get("header") or HEADER: secret}
         if options.get("id_header"):
