@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
 from apps.core.errors import NotFound, ValidationFailed
+from apps.core.schemas_api import NO_CONTENT, answers
 from apps.core.views import WeftAPIView
 
-from . import services
+from . import schemas, services
 from .errors import TokenFixesWorkspace, WorkspaceNotChosen
 from .models import ApiToken, Invitation, Member, Role, Workspace
 from .permissions import IsAuthenticatedPerson, by_token, remember_workspace, resolve_member
@@ -47,6 +49,7 @@ def _body(request) -> dict:
 
 
 class WorkspaceView(WeftAPIView):
+    @extend_schema(responses=answers({200: schemas.CurrentWorkspaceSerializer}, 403))
     def get(self, request):
         return Response({**workspace_to_api(request.workspace), "me": member_to_api(request.member)})
 
@@ -57,9 +60,12 @@ class HttpAllowListView(WeftAPIView):
     required_role = Role.BUILDER
     write_role = Role.ADMIN
 
+    @extend_schema(responses=answers({200: schemas.HttpAllowListSerializer}, 403))
     def get(self, request):
         return Response({"http_allow_list": http_allow_list(request.workspace)})
 
+    @extend_schema(request=schemas.HttpAllowListSerializer,
+                   responses=answers({200: schemas.HttpAllowListSerializer}, 400, 403))
     def put(self, request):
         body = request.data if isinstance(request.data, dict) else {}
         if "http_allow_list" not in body:
@@ -77,6 +83,7 @@ class MemberListView(WeftAPIView):
 
     write_role = Role.ADMIN
 
+    @extend_schema(responses=answers({200: schemas.MEMBER_PAGE}, 403))
     def get(self, request):
         members = Member.objects.filter(workspace=request.workspace).select_related("user").order_by("id")
         data: dict = {"results": [member_to_api(m) for m in members]}
@@ -84,6 +91,9 @@ class MemberListView(WeftAPIView):
             data["invitations"] = [invitation_to_api(i) for i in services.pending_invitations(request.workspace)]
         return Response(data)
 
+    @extend_schema(request=schemas.AddMemberSerializer,
+                   responses=answers({201: schemas.MemberSerializer, 202: schemas.InvitationSerializer},
+                                     400, 403, 409))
     def post(self, request):
         body = _body(request)
         added = services.add_or_invite(request.workspace, body.get("username"), body.get("role", Role.MEMBER),
@@ -96,6 +106,8 @@ class MemberListView(WeftAPIView):
 class MemberDetailView(WeftAPIView):
     """One member: admins change roles below their own or remove such members; anyone may leave."""
 
+    @extend_schema(request=schemas.RoleChangeSerializer,
+                   responses=answers({200: schemas.MemberSerializer}, 400, 403, 404, 409))
     def patch(self, request, pk: int):
         body = _body(request)
         if "role" not in body:
@@ -103,6 +115,7 @@ class MemberDetailView(WeftAPIView):
         member = services.change_member_role(request.workspace, pk, body["role"], by=request.member)
         return Response(member_to_api(member))
 
+    @extend_schema(responses=answers(NO_CONTENT, 403, 404, 409))
     def delete(self, request, pk: int):
         services.remove_member(request.workspace, pk, by=request.member)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -113,6 +126,7 @@ class TransferOwnershipView(WeftAPIView):
 
     write_role = Role.OWNER
 
+    @extend_schema(request=None, responses=answers({200: schemas.OwnershipSerializer}, 400, 403, 404))
     def post(self, request, pk: int):
         owner, me = services.transfer_ownership(request.workspace, pk, by=request.member)
         return Response({"owner": member_to_api(owner), "me": member_to_api(me)})
@@ -123,6 +137,7 @@ class WorkspaceInvitationView(WeftAPIView):
 
     required_role = Role.ADMIN
 
+    @extend_schema(responses=answers(NO_CONTENT, 403, 404))
     def delete(self, request, pk: int):
         services.revoke_invitation(request.workspace, pk, by=request.member)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -131,6 +146,7 @@ class WorkspaceInvitationView(WeftAPIView):
 class TokenListView(WeftAPIView):
     secret_fields = ("token",)
 
+    @extend_schema(responses=answers({200: schemas.TOKEN_PAGE}, 403))
     def get(self, request):
         tokens = ApiToken.objects.filter(member=request.member, revoked_at__isnull=True).order_by("id")
         return Response({"results": [{"id": t.pk, "name": t.name, "hint": t.hint,
@@ -138,6 +154,8 @@ class TokenListView(WeftAPIView):
                                       "last_used_at": t.last_used_at.isoformat() if t.last_used_at else None}
                                      for t in tokens]})
 
+    @extend_schema(request=schemas.TokenNameSerializer,
+                   responses=answers({201: schemas.NewTokenSerializer}, 400, 403))
     def post(self, request):
         name = request.data.get("name", "api") if isinstance(request.data, dict) else "api"
         token, raw = issue_token(request.member, str(name)[:100])
@@ -145,6 +163,7 @@ class TokenListView(WeftAPIView):
 
 
 class TokenDetailView(WeftAPIView):
+    @extend_schema(responses=answers(NO_CONTENT, 403, 404))
     def delete(self, request, pk: int):
         token = ApiToken.objects.filter(pk=pk, member=request.member, workspace=request.workspace).first()
         if token is None:
@@ -164,6 +183,7 @@ class PersonalView(WeftAPIView):
 class MyInvitationListView(PersonalView):
     """The invitations waiting for your answer, in every workspace."""
 
+    @extend_schema(responses=answers({200: schemas.MY_INVITATION_PAGE}, 403))
     def get(self, request):
         return Response({"results": [my_invitation_to_api(i) for i in services.invitations_for(request.user)]})
 
@@ -171,6 +191,7 @@ class MyInvitationListView(PersonalView):
 class AcceptInvitationView(PersonalView):
     """Join the inviting workspace with the invited role."""
 
+    @extend_schema(request=None, responses=answers({200: schemas.MembershipSerializer}, 403, 404, 409))
     def post(self, request, pk: int):
         member = services.accept_invitation(request.user, pk)
         return Response({"workspace": workspace_to_api(member.workspace), "me": member_to_api(member)})
@@ -179,6 +200,7 @@ class AcceptInvitationView(PersonalView):
 class DeclineInvitationView(PersonalView):
     """Say no; the workspace's admins may invite you again."""
 
+    @extend_schema(request=None, responses=answers({200: schemas.MyInvitationSerializer}, 403, 404, 409))
     def post(self, request, pk: int):
         invitation = services.decline_invitation(request.user, pk)
         return Response(my_invitation_to_api(invitation))
@@ -187,6 +209,7 @@ class DeclineInvitationView(PersonalView):
 class WorkspaceListView(PersonalView):
     """The person's workspaces, the current one marked; with a token, only the token's workspace."""
 
+    @extend_schema(responses=answers({200: schemas.WORKSPACE_PAGE}, 403))
     def get(self, request):
         if by_token(request):
             current = resolve_member(request)
@@ -205,6 +228,8 @@ class WorkspaceListView(PersonalView):
 class SessionWorkspaceView(PersonalView):
     """Choose the workspace this browser session works in; it stays chosen until another is."""
 
+    @extend_schema(request=schemas.ChooseWorkspaceSerializer,
+                   responses=answers({200: schemas.MembershipSerializer}, 400, 403, 404))
     def post(self, request):
         slug = _body(request).get("workspace")
         if not isinstance(slug, str) or not slug.strip():
