@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from apps.core.outbox import dispatch_pending
 from apps.flows.engine import runner
 from apps.flows.models import Notification, Run
-from apps.flows.triggers.dispatch import dispatch_pending
 
 EXAMPLES = Path(settings.BASE_DIR) / "examples"
 

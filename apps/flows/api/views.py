@@ -10,22 +10,20 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from apps.accounts.models import Role
 from apps.core.errors import ValidationFailed
 from apps.core.paging import before_id, page_limit
+from apps.core.schemas_api import NO_CONTENT, answers, error_answers
 from apps.core.views import WeftAPIView
 
 from .. import services
-from ..engine import runner
-from ..errors import FlowInactive, RunNotActive, RunNotFound, RunNotRetryable
+from ..errors import FlowInactive, RunNotFound
 from ..masking import credential_warnings, keep_write_only, masked_definition
 from ..models import FlowVersion, Notification, Run, RunStatus
-from ..triggers import manual, webhook
 from ..validation import check_flow
+from . import schemas
 from .representation import flow_to_api, run_to_api
 
 
@@ -87,11 +85,14 @@ def _located(exc: ValidationFailed, definition: Any) -> ValidationFailed:
 class FlowListView(WeftAPIView):
     write_role = Role.BUILDER
 
+    @extend_schema(responses=answers({200: schemas.FLOW_PAGE}, 403))
     def get(self, request):
         flows = request.workspace.flows.order_by("key")
         return Response({"results": [flow_to_api(f, reveal=_editor(request)) for f in flows]})
 
-    @extend_schema(summary="Create a flow from a JSON definition (validated fully, errors located by path)")
+    @extend_schema(summary="Create a flow from a JSON definition (validated fully, errors located by path)",
+                   request=schemas.FlowDefinitionSerializer,
+                   responses=answers({201: schemas.FlowSerializer}, 400, 403, 409))
     def post(self, request):
         try:
             flow = services.create_flow(request.workspace, _object(request.data), member=request.member)
@@ -103,10 +104,13 @@ class FlowListView(WeftAPIView):
 class FlowDetailView(WeftAPIView):
     write_role = Role.BUILDER
 
+    @extend_schema(responses=answers({200: schemas.FlowSerializer}, 403, 404))
     def get(self, request, key: str):
         return _shown(request, services.get_flow(request.workspace, key))
 
-    @extend_schema(summary="Save a new version; running runs finish on their own version")
+    @extend_schema(summary="Save a new version; running runs finish on their own version",
+                   request=schemas.FlowDefinitionSerializer,
+                   responses=answers({200: schemas.FlowSerializer}, 400, 403, 404, 409))
     def put(self, request, key: str):
         flow = services.get_flow(request.workspace, key)
         try:
@@ -116,6 +120,7 @@ class FlowDetailView(WeftAPIView):
             raise _located(exc, request.data) from None
         return _shown(request, flow)
 
+    @extend_schema(responses=answers(NO_CONTENT, 403, 404, 409))
     def delete(self, request, key: str):
         services.delete_flow(services.get_flow(request.workspace, key), member=request.member)
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -125,7 +130,9 @@ class FlowValidateView(WeftAPIView):
     write_role = Role.BUILDER
     idempotent = False
 
-    @extend_schema(summary="Check a definition without saving it")
+    @extend_schema(summary="Check a definition without saving it", request=schemas.FlowDefinitionSerializer,
+                   responses={200: schemas.FlowCheckSerializer, 400: schemas.FlowCheckSerializer,
+                              **error_answers(403)})
     def post(self, request):
         key = request.data.get("key") if isinstance(request.data, dict) else None
         stored = request.workspace.flows.filter(key=key).first() if isinstance(key, str) else None
@@ -138,6 +145,7 @@ class FlowValidateView(WeftAPIView):
 
 
 class FlowVersionListView(WeftAPIView):
+    @extend_schema(responses=answers({200: schemas.FLOW_VERSION_PAGE}, 403, 404))
     def get(self, request, key: str):
         flow = services.get_flow(request.workspace, key)
         reveal = _editor(request)
@@ -153,6 +161,7 @@ class FlowActionView(WeftAPIView):
     write_role = Role.BUILDER
     action = ""
 
+    @extend_schema(request=None, responses=answers({200: schemas.FlowSerializer}, 400, 403, 404, 409))
     def post(self, request, key: str):
         flow = services.get_flow(request.workspace, key)
         if self.action == "resume":
@@ -163,14 +172,15 @@ class FlowActionView(WeftAPIView):
 
 
 class FlowRunView(WeftAPIView):
-    @extend_schema(summary="Run a manual flow (optionally on a record)")
+    @extend_schema(summary="Run a manual flow (optionally on a record)", request=schemas.ManualRunSerializer,
+                   responses=answers({202: schemas.RunSerializer}, 400, 403, 404, 409))
     def post(self, request, key: str):
         flow = services.get_flow(request.workspace, key)
         if not flow.active:
             raise FlowInactive()
         body = _object(request.data or {})
-        run = manual.start_manual(flow, member=request.member, record_id=body.get("record"),
-                                  input=body.get("input"))
+        run = services.start_manual_run(flow, member=request.member, record_id=body.get("record"),
+                                        input=body.get("input"))
         return Response(run_to_api(run), status=status.HTTP_202_ACCEPTED)
 
 
@@ -188,7 +198,8 @@ class RunListView(WeftAPIView):
     @extend_schema(parameters=[OpenApiParameter("flow", str), OpenApiParameter("status", str),
                                OpenApiParameter("since", str), OpenApiParameter("until", str),
                                OpenApiParameter("before", int, description="id cursor"),
-                               OpenApiParameter("limit", int)])
+                               OpenApiParameter("limit", int)],
+                   responses=answers({200: schemas.RUN_PAGE}, 400, 403, 404))
     def get(self, request):
         runs = Run.objects.filter(workspace=request.workspace).select_related("flow")
         if flow_key := request.query_params.get("flow"):
@@ -219,6 +230,7 @@ def _run(request, pk: int) -> Run:
 
 
 class RunDetailView(WeftAPIView):
+    @extend_schema(responses=answers({200: schemas.RunDetailSerializer}, 403, 404))
     def get(self, request, pk: int):
         run = _run(request, pk)
         return Response(run_to_api(run, steps=list(run.steps.all())))
@@ -226,40 +238,25 @@ class RunDetailView(WeftAPIView):
 
 class RunCancelView(WeftAPIView):
     write_role = Role.BUILDER
+    @extend_schema(request=None, responses=answers({200: schemas.RunSerializer}, 403, 404, 409))
     def post(self, request, pk: int):
-        run = _run(request, pk)
-        if not runner.cancel(run):
-            raise RunNotActive()
-        run.refresh_from_db()
+        run = services.cancel_run(_run(request, pk))
         return Response(run_to_api(run))
 
 
 class RunRetryView(WeftAPIView):
     write_role = Role.BUILDER
-    @extend_schema(summary="Retry a failed run from its failed step")
+    @extend_schema(summary="Retry a failed run from its failed step", request=None,
+                   responses=answers({202: schemas.RunSerializer}, 403, 404, 409))
     def post(self, request, pk: int):
-        run = _run(request, pk)
-        if not runner.retry(run):
-            raise RunNotRetryable()
-        run.refresh_from_db()
+        run = services.retry_run(_run(request, pk))
         return Response(run_to_api(run), status=status.HTTP_202_ACCEPTED)
 
 
 class NotificationListView(WeftAPIView):
+    @extend_schema(responses=answers({200: schemas.NOTIFICATION_PAGE}, 403))
     def get(self, request):
         items = Notification.objects.filter(member=request.member, workspace=request.workspace)[:100]
         return Response({"results": [{"id": n.pk, "title": n.title, "body": n.body, "link": n.link,
                                       "run": n.run_id, "read": n.read_at is not None,
                                       "created_at": n.created_at.isoformat()} for n in items]})
-
-
-class WebhookTriggerView(APIView):
-    """Inbound webhook of a flow: the unguessable token in the URL is the credential."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    @extend_schema(summary="Start a webhook-triggered flow", request=dict)
-    def post(self, request, token: str):
-        status_code, body = webhook.receive(token, request.body, request.headers)
-        return Response(body, status=status_code)
