@@ -9,7 +9,10 @@ API) is internal and may change without notice.
   a form; ``label_text``), ``services.records`` (create, update, upsert, delete,
   bulk write), ``services.counters`` (guarded, idempotent adjustments; the ledger;
   ``counter_value``), ``services.csv_import`` and ``services.csv_export`` (CSV in and
-  out; ``escape_cell`` for any spreadsheet a person opens).
+  out; ``escape_cell`` for any spreadsheet a person opens), ``services.events``
+  (``append_event``: an outbox event that reports no record change) and
+  ``services.definitions_io`` (a definition exported with keys for ids, and
+  imported into another workspace).
 - ``apps.forms.selectors`` — the reads: ``get_form``, ``forms_of``, ``record_of``,
   ``counters_of``, ``active_fields``, ``field_type_of``, ``saved_view``,
   ``filtered_records`` (the one selection of records by saved view, filters, search
@@ -23,7 +26,7 @@ API) is internal and may change without notice.
 - ``apps.forms.changes`` — what a record event means: ``Change``, ``EVENT_NAMES``,
   ``record_snapshot``, ``line_changes``, ``typed``.
 - ``apps.forms.fields`` — the field-type registry ``field_types`` and ``FieldType``,
-  ``FieldValueError``, ``WriteContext``, ``DefinitionContext``.
+  ``FieldValueError``, ``WriteContext``, ``DefinitionContext``, ``TransferContext``.
 - ``apps.forms.hooks`` — the before-save extension point.
 - ``apps.forms.models`` — for foreign keys and plain reads of rows.
 - ``apps.forms.errors`` — the error codes forms answers with.

@@ -6,8 +6,7 @@ status does; from there the outbox carries it like any record event.
 
 from __future__ import annotations
 
-from apps.core import outbox
-from apps.forms.models import Event
+from apps.forms.services.events import append_event
 
 from .events import RUN_EVENTS
 from .subscribers import run_types
@@ -17,7 +16,6 @@ def run_finished(run, status: str, error: dict | None) -> None:
     event_type = f"run.{status}"
     if event_type not in RUN_EVENTS or event_type not in run_types(run.workspace_id):
         return
-    Event.objects.create(workspace_id=run.workspace_id, type=event_type, form=None, record_id=None,
-                         payload={"run": run.pk, "flow": run.flow.key, "flow_version": run.flow_version,
-                                  "status": status, "error": error})
-    outbox.events_written()
+    append_event(run.workspace_id, event_type, {"run": run.pk, "flow": run.flow.key,
+                                                "flow_version": run.flow_version, "status": status,
+                                                "error": error})

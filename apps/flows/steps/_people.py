@@ -1,4 +1,9 @@
-"""Who a notify or approval step means: member ids, usernames, or "owner" (the flow's owner)."""
+"""Who a notify or approval step means: member ids, usernames, or "owner" (the flow's owner).
+
+A template names people by username: ``export_people`` turns member ids into
+usernames and ``import_people`` resolves usernames to the ids of the workspace
+it is installed in; "owner" and expressions travel as they are.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member, Role
+from apps.core.errors import ValidationFailed
+from apps.forms.fields import TransferContext
 
 from ..engine.signals import StepError
 
@@ -52,3 +59,41 @@ def render(ctx: StepContext, source: Any, option: str) -> str:
         return render_template(source, ctx.scope())
     except ExpressionError as exc:
         raise StepError(str(exc.at(ctx.where(option))), code=f"expression_{exc.kind}") from None
+
+
+def _literal_id(name: Any) -> int | None:
+    if isinstance(name, str) and name.isdigit():
+        return int(name)
+    return name if isinstance(name, int) and not isinstance(name, bool) else None
+
+
+def _is_name(name: Any) -> bool:
+    return isinstance(name, str) and name != "owner" and not name.isdigit() and "{{" not in name and "{%" not in name
+
+
+def _people(step: dict, option: str, convert, message: Any, applies) -> dict:
+    value = step.get(option)
+    names = value if isinstance(value, list) else [value]
+    out, errors = [], {}
+    for index, name in enumerate(names):
+        if not applies(name):
+            out.append(name)
+            continue
+        converted = convert(name)
+        if converted is None:
+            errors[f"{option}[{index}]" if isinstance(value, list) else option] = [message % {"name": name}]
+        out.append(converted)
+    if errors:
+        raise ValidationFailed(errors)
+    return {**step, option: out if isinstance(value, list) else out[0]}
+
+
+def export_people(step: dict, option: str, ctx: TransferContext) -> dict:
+    """The step with the member ids of ``option`` as usernames."""
+    return _people(step, option, lambda name: ctx.username_of(_literal_id(name)),
+                   _("no member '%(name)s' in this workspace"), lambda name: _literal_id(name) is not None)
+
+
+def import_people(step: dict, option: str, ctx: TransferContext) -> dict:
+    """The step with the usernames of ``option`` as member ids of ``ctx.workspace``."""
+    return _people(step, option, ctx.member_id, _("no member '%(name)s' in this workspace"), _is_name)

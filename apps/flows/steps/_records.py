@@ -6,7 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
+from apps.core.errors import ValidationFailed
 from apps.forms.conversion import record_data
+from apps.forms.fields import TransferContext
 from apps.forms.models import Form, Record
 from apps.forms.selectors import counters_of, get_form
 
@@ -67,3 +69,39 @@ def check_form_step(step: dict, path: str, checker: FlowChecker, *, data: bool =
     if data:
         checker.fields_of(form, step.get("data"), f"{path}.data")
     return form
+
+
+def _literal(value: Any) -> bool:
+    return isinstance(value, str) and bool(value) and "{{" not in value and "{%" not in value
+
+
+def export_record(step: dict, ctx: TransferContext, option: str = "record") -> dict:
+    """A record named by its id in a form named by its key travels as ``{"unique_key": ...}``.
+
+    Records named by an expression (the usual case: the trigger's record) travel as they are.
+    """
+    form, value = step.get("form"), step.get(option)
+    if isinstance(value, bool) or not _literal(form):
+        return step
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if not isinstance(value, int):
+        return step
+    key = ctx.unique_key_of(form, value)
+    if key is None:
+        raise ValidationFailed({option: [_("%(id)s is not a record with a unique key in the form '%(form)s', "
+                                           "so no other workspace can find it") % {"id": value, "form": form}]})
+    return {**step, option: {"unique_key": key}}
+
+
+def import_record(step: dict, ctx: TransferContext, option: str = "record") -> dict:
+    """The inverse of ``export_record``: the unique key becomes the record's id in ``ctx.workspace``."""
+    value = step.get(option)
+    if not isinstance(value, dict) or set(value) != {"unique_key"}:
+        return step
+    record = ctx.record_id(str(step.get("form")), str(value["unique_key"]))
+    if record is None:
+        raise ValidationFailed({option: [_("the form '%(form)s' has no record with the unique key '%(key)s' "
+                                           "in this workspace") % {"form": step.get("form"),
+                                                                   "key": value["unique_key"]}]})
+    return {**step, option: record}

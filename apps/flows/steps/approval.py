@@ -21,12 +21,14 @@ from apps.core.errors import Conflict, NotFound, PermissionDenied, ValidationFai
 from ..engine.children import wake
 from ..engine.signals import StepError
 from ..models import Wait
-from ._people import PEOPLE, members, render
+from ._people import PEOPLE, export_people, import_people, members, render
 from ._timeouts import TIMEOUT_OPTION, deadline
 from .base import StepType, step_types
 from .notify import notify
 
 if TYPE_CHECKING:
+    from apps.forms.fields import TransferContext
+
     from ..engine.context import StepContext
     from ..validation import FlowChecker
 
@@ -87,6 +89,12 @@ class Approval(StepType):
         checker.expression(step.get("title"), f"{path}.title")
         checker.expression(step.get("body"), f"{path}.body", mode="template")
         checker.expression(step.get("timeout_seconds"), f"{path}.timeout_seconds")
+
+    def export(self, step: dict, ctx: TransferContext) -> dict:
+        return export_people(step, "approvers", ctx)
+
+    def import_(self, step: dict, ctx: TransferContext) -> dict:
+        return import_people(step, "approvers", ctx)
 
     def execute(self, step: dict, ctx: StepContext) -> Any:
         if ctx.state.in_transaction or ctx.run is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from apps.core.registry import Registry, RegistryType
+from apps.forms.fields import TransferContext
 
 if TYPE_CHECKING:
     from ..engine.context import StepContext
@@ -37,6 +38,19 @@ class StepType(RegistryType):
         """Do the step and return its output (plain JSON data)."""
         raise NotImplementedError
 
+    def export(self, step: dict, ctx: TransferContext) -> dict:
+        """The step with ids of ``ctx.workspace`` (members, records) turned into keys that mean the same elsewhere.
+
+        Most options already name things by key, so by default nothing changes.
+        Raise ``ValidationFailed`` with paths relative to the step for an id that
+        cannot travel. Child sequences are walked by the caller.
+        """
+        return step
+
+    def import_(self, step: dict, ctx: TransferContext) -> dict:
+        """An exported step with its keys resolved in ``ctx.workspace``, the inverse of ``export``."""
+        return step
+
     def children(self, step: dict) -> list[tuple[str, list[dict]]]:
         """The child sequences with their path segment (for validation and the step tree)."""
         out = []
@@ -48,3 +62,5 @@ class StepType(RegistryType):
 
 
 step_types: Registry[StepType] = Registry("step")
+
+__all__ = ["StepType", "TransferContext", "step_types"]

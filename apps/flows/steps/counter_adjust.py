@@ -18,10 +18,12 @@ from apps.forms.services.counters import Adjustment, AdjustResult, adjust, adjus
 
 from ..engine.signals import StepError
 from ._keys import short_key
-from ._records import FORM, ID_VALUE, form_of, record_id
+from ._records import FORM, ID_VALUE, export_record, form_of, import_record, record_id
 from .base import StepType, step_types
 
 if TYPE_CHECKING:
+    from apps.forms.fields import TransferContext
+
     from ..engine.context import StepContext
     from ..validation import FlowChecker
 
@@ -57,6 +59,12 @@ class CounterAdjust(StepType):
                 checker.error(f"{path}.{name}", _("is required (or give 'adjustments')"))
         form = checker.form(step.get("form"), f"{path}.form")
         checker.field(form, step.get("field"), f"{path}.field", types=("counter",))
+
+    def export(self, step: dict, ctx: TransferContext) -> dict:
+        return export_record(step, ctx)
+
+    def import_(self, step: dict, ctx: TransferContext) -> dict:
+        return import_record(step, ctx)
 
     def execute(self, step: dict, ctx: StepContext) -> Any:
         reason = str(ctx.option("reason", "") or "")[:200]

@@ -10,11 +10,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ..models import Notification
-from ._people import PEOPLE, members, render
+from ._people import PEOPLE, export_people, import_people, members, render
 from .base import StepType, step_types
 
 if TYPE_CHECKING:
     from apps.accounts.models import Member
+    from apps.forms.fields import TransferContext
 
     from ..engine.context import StepContext
     from ..validation import FlowChecker
@@ -61,6 +62,12 @@ class Notify(StepType):
         checker.check_expressions(step.get("to"), f"{path}.to")
         checker.expression(step.get("title"), f"{path}.title")
         checker.expression(step.get("body"), f"{path}.body", mode="template")
+
+    def export(self, step: dict, ctx: TransferContext) -> dict:
+        return export_people(step, "to", ctx)
+
+    def import_(self, step: dict, ctx: TransferContext) -> dict:
+        return import_people(step, "to", ctx)
 
     def execute(self, step: dict, ctx: StepContext) -> Any:
         people = members(ctx, "to")

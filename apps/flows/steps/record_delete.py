@@ -10,10 +10,20 @@ from apps.forms.errors import RecordNotFound
 from apps.forms.selectors import record_of
 from apps.forms.services.records import delete_record
 
-from ._records import FORM, ID_VALUE, check_form_step, form_of, record_id
+from ._records import (
+    FORM,
+    ID_VALUE,
+    check_form_step,
+    export_record,
+    form_of,
+    import_record,
+    record_id,
+)
 from .base import StepType, step_types
 
 if TYPE_CHECKING:
+    from apps.forms.fields import TransferContext
+
     from ..engine.context import StepContext
     from ..validation import FlowChecker
 
@@ -29,6 +39,12 @@ class RecordDelete(StepType):
 
     def check(self, step: dict, path: str, checker: FlowChecker) -> None:
         check_form_step(step, path, checker, data=False)
+
+    def export(self, step: dict, ctx: TransferContext) -> dict:
+        return export_record(step, ctx)
+
+    def import_(self, step: dict, ctx: TransferContext) -> dict:
+        return import_record(step, ctx)
 
     def execute(self, step: dict, ctx: StepContext) -> Any:
         form = form_of(ctx)

@@ -15,13 +15,17 @@ from ._records import (
     ID_VALUE,
     check_form_step,
     data_of,
+    export_record,
     form_of,
+    import_record,
     record_id,
     record_output,
 )
 from .base import StepType, step_types
 
 if TYPE_CHECKING:
+    from apps.forms.fields import TransferContext
+
     from ..engine.context import StepContext
     from ..validation import FlowChecker
 
@@ -37,6 +41,12 @@ class RecordUpdate(StepType):
 
     def check(self, step: dict, path: str, checker: FlowChecker) -> None:
         check_form_step(step, path, checker)
+
+    def export(self, step: dict, ctx: TransferContext) -> dict:
+        return export_record(step, ctx)
+
+    def import_(self, step: dict, ctx: TransferContext) -> dict:
+        return import_record(step, ctx)
 
     def execute(self, step: dict, ctx: StepContext) -> Any:
         form = form_of(ctx)

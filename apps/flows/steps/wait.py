@@ -19,11 +19,21 @@ from apps.forms.errors import RecordNotFound
 from apps.forms.selectors import record_of
 
 from ..engine.signals import StepError, WaitSignal
-from ._records import FORM, ID_VALUE, form_of, record_id, record_output
+from ._records import (
+    FORM,
+    ID_VALUE,
+    export_record,
+    form_of,
+    import_record,
+    record_id,
+    record_output,
+)
 from ._timeouts import TIMEOUT_OPTION, deadline
 from .base import StepType, step_types
 
 if TYPE_CHECKING:
+    from apps.forms.fields import TransferContext
+
     from ..engine.context import StepContext
     from ..validation import FlowChecker
 
@@ -57,6 +67,12 @@ class WaitForEvent(StepType):
         checker.expression(step.get("record"), f"{path}.record")
         checker.expression(step.get("timeout_seconds"), f"{path}.timeout_seconds")
         checker.expression(step.get("condition"), f"{path}.condition", mode="expression")
+
+    def export(self, step: dict, ctx: TransferContext) -> dict:
+        return export_record(step, ctx)
+
+    def import_(self, step: dict, ctx: TransferContext) -> dict:
+        return import_record(step, ctx)
 
     def execute(self, step: dict, ctx: StepContext) -> Any:
         if ctx.state.in_transaction:

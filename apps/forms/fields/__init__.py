@@ -3,12 +3,20 @@
 The registry and the classes other apps build on are public here: ``field_types``
 (look a type up, list them for a palette), ``FieldType`` and ``FieldValueError``
 (reading values a field's way), ``WriteContext`` and ``DefinitionContext`` (what a
-write or a definition check may need).
+write or a definition check may need), ``TransferContext`` (what moving a
+definition to another workspace needs).
 """
 
 from importlib import import_module
 
-from .base import DefinitionContext, FieldType, FieldValueError, WriteContext, field_types
+from .base import (
+    DefinitionContext,
+    FieldType,
+    FieldValueError,
+    TransferContext,
+    WriteContext,
+    field_types,
+)
 
 BUILTIN = (
     "text",
@@ -35,4 +43,11 @@ BUILTIN = (
 for _name in BUILTIN:
     import_module(f"{__name__}.{_name}")
 
-__all__ = ["DefinitionContext", "FieldType", "FieldValueError", "WriteContext", "field_types"]
+__all__ = [
+    "DefinitionContext",
+    "FieldType",
+    "FieldValueError",
+    "TransferContext",
+    "WriteContext",
+    "field_types",
+]

@@ -8,7 +8,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import DefinitionContext, FieldValueError, field_types
+from apps.core.errors import ValidationFailed
+
+from .base import DefinitionContext, FieldValueError, TransferContext, field_types
 from .references import IdValued, parse_ids
 
 MIME_PATTERN = re.compile(r"[\w.+-]+/(\*|[\w.+-]+)")
@@ -48,6 +50,12 @@ class AttachmentField(IdValued):
             for index, pattern in enumerate(field.get("accept") or [])
             if not MIME_PATTERN.fullmatch(pattern)
         }
+
+    def export(self, field: dict, ctx: TransferContext) -> dict:
+        """Files stay in their workspace, so a default file cannot travel."""
+        if self.is_empty(field.get("default")):
+            return field
+        raise ValidationFailed({"default": [_("files cannot be carried to another workspace; remove the default")]})
 
     def normalize(self, value: Any, field: dict, ctx) -> Any:
         from apps.forms.models import Attachment

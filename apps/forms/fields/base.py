@@ -74,6 +74,64 @@ class DefinitionContext:
     expressions: DefinitionChecks = dc_field(default_factory=_definition_checks)
 
 
+@dataclass
+class TransferContext:
+    """Moving definitions between workspaces: ``export`` turns ids of ``workspace`` into keys, ``import_`` back.
+
+    ``members`` (username to member id) and ``records`` ((form key, unique key)
+    to record id) hold keys already resolved in ``workspace``; an installer may
+    fill them beforehand to map a template's people and rows onto its own.
+    """
+
+    workspace: Workspace
+    members: dict[str, int] = dc_field(default_factory=dict)
+    records: dict[tuple[str, str], int] = dc_field(default_factory=dict)
+
+    def username_of(self, member_id: Any) -> str | None:
+        from apps.accounts.models import Member
+
+        for name, pk in self.members.items():
+            if pk == member_id:
+                return name
+        name = (Member.objects.filter(workspace=self.workspace, pk=member_id)
+                .values_list("user__username", flat=True).first())
+        if name is not None:
+            self.members[name] = int(member_id)
+        return name
+
+    def member_id(self, username: str) -> int | None:
+        from apps.accounts.models import Member
+
+        if username not in self.members:
+            pk = (Member.objects.filter(workspace=self.workspace, user__username=username)
+                  .values_list("pk", flat=True).first())
+            if pk is None:
+                return None
+            self.members[username] = pk
+        return self.members[username]
+
+    def unique_key_of(self, form_key: str, record_id: Any) -> str | None:
+        """The unique key of a record of the form; None when there is no such record or it has no key."""
+        from apps.forms.models import Record
+
+        key = (Record.objects.filter(workspace=self.workspace, form__key=form_key, pk=record_id)
+               .values_list("unique_key", flat=True).first())
+        if key is not None:
+            self.records[(form_key, key)] = int(record_id)
+        return key
+
+    def record_id(self, form_key: str, unique_key: str) -> int | None:
+        from apps.forms.models import Record
+
+        if (form_key, unique_key) not in self.records:
+            pk = (Record.objects.filter(workspace=self.workspace, form__key=form_key, unique_key=unique_key)
+                  .values_list("pk", flat=True).first())
+            if pk is None:
+                return None
+            self.records[(form_key, unique_key)] = pk
+        return self.records[(form_key, unique_key)]
+
+
 COMMON_OPS = ("eq", "ne", "in", "not_in", "empty", "not_empty")
 RANGE_OPS = ("gt", "gte", "lt", "lte", "between")
 TEXT_OPS = ("contains", "icontains", "startswith")
@@ -102,6 +160,20 @@ class FieldType(RegistryType):
             except re.error as exc:
                 errors.setdefault("regex", []).append(_("is not a valid regular expression: %(e)s") % {"e": exc})
         return errors
+
+    # --- moving between workspaces ---------------------------------------------------
+    def export(self, field: dict, ctx: TransferContext) -> dict:
+        """The definition with ids of ``ctx.workspace`` replaced by keys that mean the same elsewhere.
+
+        Most options already name things by key, so by default nothing changes.
+        Raise ``ValidationFailed`` with paths relative to the field for an id
+        that cannot travel.
+        """
+        return field
+
+    def import_(self, field: dict, ctx: TransferContext) -> dict:
+        """An exported definition with its keys resolved in ``ctx.workspace``, the inverse of ``export``."""
+        return field
 
     # --- values --------------------------------------------------------------------
     def is_empty(self, value: Any) -> bool:

@@ -7,11 +7,14 @@ lookup is PostgreSQL-only, and "has this tag / this assignee" must work on SQLit
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.db import NotSupportedError
 from django.db.models import BooleanField, F, Func, Q
 from django.utils.translation import gettext_lazy as _
+
+from apps.core.errors import ValidationFailed
 
 from .base import FieldType, FieldValueError
 
@@ -90,6 +93,36 @@ def parse_ids(value: Any, multiple: bool) -> list[int]:
     if errors:
         raise located_error(errors)
     return ids
+
+
+def literal_id(value: Any) -> int | None:
+    """An id written as a number or digit text; None for anything else (a name, an expression)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ID:
+        return None
+    return value
+
+
+def map_default(field: dict, convert: Callable[[Any], Any], message: Any) -> dict:
+    """``field`` with each item of its default converted; ``ValidationFailed`` names every item that is not.
+
+    ``convert`` answers None for an item it cannot convert; ``message`` is
+    formatted with that item as ``value``.
+    """
+    value = field.get("default")
+    if value in (None, "", []):
+        return field
+    items = value if isinstance(value, list) else [value]
+    converted = [convert(item) for item in items]
+    errors = {
+        (f"default[{index}]" if isinstance(value, list) else "default"): [message % {"value": item}]
+        for index, (item, result) in enumerate(zip(items, converted, strict=True))
+        if result is None
+    }
+    if errors:
+        raise ValidationFailed(errors)
+    return {**field, "default": converted if isinstance(value, list) else converted[0]}
 
 
 class IdValued(FieldType):

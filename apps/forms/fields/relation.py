@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import DefinitionContext, field_types
-from .references import IdValued, located_error, parse_ids
+from .base import DefinitionContext, TransferContext, field_types
+from .references import IdValued, literal_id, located_error, map_default, parse_ids
 
 
 @field_types.register
@@ -32,6 +32,18 @@ class RelationField(IdValued):
         if not Form.objects.filter(workspace=ctx.workspace, key=target).exists():
             return {"form": [_("there is no form '%(key)s' in this workspace") % {"key": target}]}
         return {}
+
+    def export(self, field: dict, ctx: TransferContext) -> dict:
+        """A default record travels as its unique key in the linked form."""
+        target = field.get("form")
+        return map_default(
+            field, lambda item: ctx.unique_key_of(target, literal_id(item)) if literal_id(item) else None,
+            _("%(value)s is not a record with a unique key in the linked form, so no other workspace can find it"))
+
+    def import_(self, field: dict, ctx: TransferContext) -> dict:
+        target = field.get("form")
+        return map_default(field, lambda item: ctx.record_id(target, item) if isinstance(item, str) else None,
+                           _("the linked form has no record with the unique key '%(value)s' in this workspace"))
 
     def normalize(self, value: Any, field: dict, ctx) -> Any:
         from apps.forms.models import Record

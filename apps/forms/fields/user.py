@@ -6,8 +6,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from .base import field_types
-from .references import IdValued, located_error, parse_id, parse_ids
+from .base import TransferContext, field_types
+from .references import IdValued, literal_id, located_error, map_default, parse_id, parse_ids
 
 
 @field_types.register
@@ -16,6 +16,15 @@ class UserField(IdValued):
     label = _("Member")
     options_schema = {"multiple": {"type": "boolean"}}
     value_schema = {"oneOf": [{"type": "integer"}, {"type": "array", "items": {"type": "integer"}}]}
+
+    def export(self, field: dict, ctx: TransferContext) -> dict:
+        """A default member travels as the member's username."""
+        return map_default(field, lambda item: ctx.username_of(literal_id(item)) if literal_id(item) else None,
+                           _("%(value)s is not a member of this workspace"))
+
+    def import_(self, field: dict, ctx: TransferContext) -> dict:
+        return map_default(field, lambda item: ctx.member_id(item) if isinstance(item, str) else None,
+                           _("there is no member '%(value)s' in this workspace"))
 
     def normalize(self, value: Any, field: dict, ctx) -> Any:
         from apps.accounts.models import Member
