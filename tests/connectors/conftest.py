@@ -9,3 +9,12 @@ def fresh_endpoint_cache():
     intake.forget()
     yield
     intake.forget()
+
+
+@pytest.fixture
+def writer(monkeypatch):
+    """A group commit of this test only, stopped at the end so that its connection is closed."""
+    commit = intake.GroupCommit()
+    monkeypatch.setattr(intake, "group_commit", commit)
+    yield commit
+    commit.stop()

@@ -28,15 +28,6 @@ FIELDS = [{"key": "order_id", "type": "text"}, {"key": "total", "type": "decimal
 
 
 @pytest.fixture
-def writer(monkeypatch):
-    """A group commit of this test only, stopped at the end so that its connection is closed."""
-    commit = intake.GroupCommit()
-    monkeypatch.setattr(intake, "group_commit", commit)
-    yield commit
-    commit.stop()
-
-
-@pytest.fixture
 def endpoint(make, writer):
     workspace = make.workspace()
     make.form(workspace, FIELDS, key="orders", unique_key=["order_id"])

@@ -27,14 +27,6 @@ FIELDS = [{"key": "order_id", "type": "text"}, {"key": "note", "type": "text"}]
 
 
 @pytest.fixture
-def writer(monkeypatch):
-    commit = intake.GroupCommit()
-    monkeypatch.setattr(intake, "group_commit", commit)
-    yield commit
-    commit.stop()
-
-
-@pytest.fixture
 def endpoint(make, writer):
     workspace = make.workspace()
     make.form(workspace, FIELDS, key="orders", unique_key=["order_id"])
