@@ -1,4 +1,5 @@
-"""Flow use cases: definitions (save, validated and versioned; delete; pause and resume) and runs.
+"""Flow use cases: definitions (save, validated and versioned; delete; pause and resume; export and
+import for templates) and runs.
 
 Other apps and the API start, wake, cancel and retry runs through here, never
 through the engine or the triggers themselves.
@@ -6,7 +7,8 @@ through the engine or the triggers themselves.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import copy
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member, Workspace
 from apps.audit import services as audit
-from apps.core.errors import ValidationFailed
+from apps.core.errors import ErrorCollector, ValidationFailed
+from apps.forms.fields import TransferContext
 from apps.forms.models import App, Form
 from apps.forms.services.forms import label_text
 
@@ -24,6 +27,7 @@ from .errors import FlowKeyTaken, FlowNotFound, RunNotActive, RunNotRetryable
 from .masking import audit_changes, for_audit
 from .models import Flow, FlowVersion, Run, Wait
 from .steps.approval import decide
+from .steps.base import StepType, step_types
 from .triggers.base import trigger_types
 from .triggers.manual import start_manual
 from .triggers.webhook import selected_headers
@@ -92,6 +96,44 @@ def update_flow(flow: Flow, definition: dict, *, member: Member | None) -> Flow:
     hooks.flow_saved(flow)
     audit.record(flow.workspace, member, "flow.updated", flow, {"version": flow.version, "changes": diff})
     return flow
+
+
+def export_definition(definition: dict, ctx: TransferContext) -> dict:
+    """The flow with the ids of ``ctx.workspace`` its steps hold turned into keys, for a template.
+
+    ``ValidationFailed`` names, by path, every id that cannot travel.
+    """
+    return _transfer(definition, lambda stype, step: stype.export(step, ctx))
+
+
+def import_definition(definition: dict, ctx: TransferContext) -> dict:
+    """An exported flow with its keys resolved in ``ctx.workspace``; ``ValidationFailed`` names the rest."""
+    return _transfer(definition, lambda stype, step: stype.import_(step, ctx))
+
+
+def _transfer(definition: dict, hook: Callable[[StepType, dict], dict]) -> dict:
+    errors = ErrorCollector()
+    result = copy.deepcopy(definition)
+    _transfer_sequence(result.get("steps") or [], "steps", hook, errors)
+    errors.raise_if_any()
+    return result
+
+
+def _transfer_sequence(steps: list[dict], path: str, hook: Callable[[StepType, dict], dict],
+                       errors: ErrorCollector) -> None:
+    """Replaces each step in place, then walks its child sequences (the lists of the replaced step)."""
+    for index, step in enumerate(steps):
+        where = f"{path}[{index}]"
+        stype = step_types.get(step["type"])
+        try:
+            steps[index] = step = hook(stype, step)
+        except ValidationFailed as exc:
+            errors.merge(exc.errors, where)
+        on_error = step.get("on_error")
+        if isinstance(on_error, dict) and isinstance(on_error.get("steps"), list):
+            _transfer_sequence(on_error["steps"], f"{where}.on_error.steps", hook, errors)
+        for name, children in stype.children(step):
+            _transfer_sequence(children, f"{where}.{name}", hook, errors)
 
 
 @transaction.atomic

@@ -1,20 +1,23 @@
 """What every registered field type promises, checked over ``field_types.all()``.
 
 A new type gets these checks for free by giving a ``sample`` (a stored value) and,
-if its options need values, a ``sample_field``.
+if its options need values, a ``sample_field``; a type whose definition holds ids
+(``export``/``import_``) also gives a definition holding them in ``transferred``.
 """
 
+import copy
 import json
 
 import pytest
 from django.db.models import F
 from jsonschema import Draft202012Validator
 
-from apps.forms.fields import field_types
+from apps.forms.fields import FieldType, TransferContext, field_types
 from apps.forms.fields.base import COMMON_OPS, RANGE_OPS, TEXT_OPS
 from apps.forms.models import Record
 from apps.forms.schema import COMMON_FIELD_PROPERTIES, form_schema
 from tests.support import contracts
+from tests.support.shops import two_shops
 
 TYPES = sorted(field_types.all(), key=lambda t: t.type)
 KNOWN_OPS = set(COMMON_OPS + RANGE_OPS + TEXT_OPS)
@@ -141,3 +144,36 @@ def test_every_filter_op_runs_and_matches_the_sample(ftype, ctx, workspace, form
         assert list(
             records.order_by(expression.asc(nulls_first=True), F("id")).values_list("id", flat=True)
         )
+
+
+def transferred(ftype, shop):
+    """A field whose definition holds ids of ``shop``'s workspace where its type can hold any."""
+    field = field_of(ftype)
+    if ftype.type == "user":
+        return {**field, "default": [shop.alice.pk]}
+    if ftype.type == "relation":
+        return {**field, "default": [shop.tee.pk]}
+    if ftype.type in REFERENCES or ftype.computed:
+        return field  # a file cannot travel: see test_definitions_io
+    return {**field, "default": ftype.sample}
+
+
+def overrides_transfer(ftype) -> bool:
+    return type(ftype).export is not FieldType.export or type(ftype).import_ is not FieldType.import_
+
+
+def test_a_definition_exported_and_imported_again_in_its_workspace_is_unchanged(ftype, make):
+    shop, _ = two_shops(make)
+    field = transferred(ftype, shop)
+    exported = ftype.export(copy.deepcopy(field), TransferContext(shop.workspace))
+    json.dumps(exported)
+    assert ftype.import_(exported, TransferContext(shop.workspace)) == field
+
+
+def test_ids_it_holds_travel_as_keys_and_come_back_as_the_other_workspaces_ids(ftype, make):
+    if not overrides_transfer(ftype):
+        pytest.skip("holds no ids: its definition travels as it is")
+    source, target = two_shops(make)
+    exported = ftype.export(transferred(ftype, source), TransferContext(source.workspace))
+    assert exported == ftype.export(transferred(ftype, target), TransferContext(target.workspace))
+    assert ftype.import_(exported, TransferContext(target.workspace)) == transferred(ftype, target)
