@@ -1,8 +1,9 @@
-# Weft developer entry points. A fresh machine needs only python3.11, pip and make.
+# Weft developer entry points. A fresh machine needs python3.11, Node.js 18+ (npm), pip and make.
 #
 #   make help    this list
-#   make run     install, migrate, create the demo workspace, start web + worker + beat
-#   make test    the whole test suite (SQLite unless DATABASE_URL is set)
+#   make run     install (npm ci too when package-lock.json changed), migrate, demo workspace, web + worker + beat
+#   make test    the whole test suite (SQLite unless DATABASE_URL is set; npm ci first when needed)
+#   make test-browser  the browser tests (tests/e2e: Playwright, /usr/bin/chromium; screenshots in var/screenshots)
 #   make lint    ruff, the import contracts between apps and the missing-migrations check
 #   make bench   every bench/*.py script (bench/_*.py are their helpers)
 #   make clean   remove the virtualenv, caches, test databases and collected static files
@@ -25,12 +26,24 @@ export PORT
 PYPROJECT_HASH := $(shell $(PYTHON) -c "import hashlib; print(hashlib.sha256(open('pyproject.toml', 'rb').read()).hexdigest()[:16])")
 STAMP := $(VENV)/.weft-installed-$(PYPROJECT_HASH)
 
-.PHONY: help venv key run test lint bench clean
+# The browser libraries (package-lock.json) are installed again only when the lock file changes.
+LOCK_HASH := $(shell $(PYTHON) -c "import hashlib; print(hashlib.sha256(open('package-lock.json', 'rb').read()).hexdigest()[:16])")
+NPM_STAMP := node_modules/.weft-installed-$(LOCK_HASH)
+
+.PHONY: help venv npm key run test test-browser lint bench clean
 
 help:
 	@sed -n 's/^#   make /make /p' $(firstword $(MAKEFILE_LIST))
 
 venv: $(STAMP)
+
+npm: $(NPM_STAMP)
+
+$(NPM_STAMP):
+	@command -v npm >/dev/null || { echo "Node.js 18+ (npm) is needed for the browser libraries" >&2; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@rm -f node_modules/.weft-installed-*
+	@touch $@
 
 $(STAMP):
 	@test -n "$(PYTHON)" || { echo "python3.11 (or python3) is needed to create $(VENV)" >&2; exit 1; }
@@ -49,7 +62,7 @@ key:
 
 # The demo runs with DEBUG on (plain HTTP, detailed errors); production leaves DEBUG unset.
 run: export DEBUG = true
-run: venv key
+run: venv npm key
 	@echo "make run: DEBUG=true for this demo (detailed error pages, no HTTPS); never expose it"
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py bootstrap
@@ -57,9 +70,14 @@ run: venv key
 
 # Each run gets its own var folder: test databases and the file broker's queue never
 # mix with the development data or with another run's.
-test: venv
+test: venv npm
 	WEFT_VAR_DIR="$${WEFT_TEST_VAR_DIR:-$$(mktemp -d -t weft-test-XXXXXX)}" \
 		$(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# In a run of their own: Playwright keeps an event loop running in its test process (see tests/e2e/conftest.py).
+test-browser: venv npm
+	WEFT_VAR_DIR="$${WEFT_TEST_VAR_DIR:-$$(mktemp -d -t weft-test-XXXXXX)}" \
+		$(BIN)/pytest -q -p no:cacheprovider -m browser $(PYTEST_ARGS) tests/e2e
 
 lint: venv key
 	$(BIN)/ruff check .

@@ -58,7 +58,7 @@ WEFT_CONTENT_SECURITY_POLICY_PATHS = {
                   "frame-ancestors 'none'",
 }
 # Password sign-in pages whose failed attempts are throttled (see apps.accounts.throttle).
-WEFT_LOGIN_PATHS = ["/admin/login/"]
+WEFT_LOGIN_PATHS = ["/admin/login/", "/login/"]
 # Failed sign-ins (passwords and API tokens) allowed per client address and per account in a window.
 WEFT_AUTH_FAILURES_PER_ADDRESS = int(os.environ.get("WEFT_AUTH_FAILURES_PER_ADDRESS", 20))
 WEFT_AUTH_FAILURES_PER_ACCOUNT = int(os.environ.get("WEFT_AUTH_FAILURES_PER_ACCOUNT", 10))
@@ -140,6 +140,7 @@ INSTALLED_APPS = [
     "apps.forms",
     "apps.flows",
     "apps.connectors",
+    "apps.web",
 ]
 
 MIDDLEWARE = [
@@ -249,7 +250,7 @@ CELERY_TIMEZONE = "UTC"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/login/"
 
 # --- I18n -------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -262,7 +263,14 @@ USE_TZ = True
 # --- Static files -------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# The browser libraries come from npm (`npm ci`, package-lock.json) and are served as they ship.
+NODE_MODULES = BASE_DIR / "node_modules"
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("vendor/alpinejs", NODE_MODULES / "@alpinejs" / "csp" / "dist"),
+    ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
+    ("vendor/sortablejs", NODE_MODULES / "sortablejs" / "modular"),
+]
 MEDIA_ROOT = WEFT_MEDIA_ROOT
 MEDIA_URL = "/media/"
 
