@@ -237,6 +237,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(BROKER_DIR / "control"),
         "polling_interval": WEFT_BROKER_POLL_SECONDS,
     }
+# One queue per kind of work (apps/core/queues.py); the prefix lets installations share a broker.
+WEFT_CELERY_QUEUE_PREFIX = os.environ.get("WEFT_CELERY_QUEUE_PREFIX", "")
+CELERY_TASK_ROUTES = ("apps.core.queues.route",)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -27,6 +27,7 @@ def _route_celery() -> None:
         from apps.celery import app
 
         app.conf.task_default_queue = queue
+        app.conf.task_routes = None  # every task to this run's queue, not the per-kind queues
 
 
 _route_celery()

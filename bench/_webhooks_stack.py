@@ -46,6 +46,7 @@ def worker_main(argv: list[str]) -> int:
     from apps.celery import app
 
     app.conf.task_default_queue = os.environ[QUEUE_ENV]
+    app.conf.task_routes = None  # every task to this run's queue, not the per-kind queues
     app.conf.worker_enable_remote_control = False
     app.worker_main(["worker", *argv])
     return 0
@@ -88,6 +89,7 @@ def route_here(broker: Broker) -> None:
     from apps.celery import app
 
     app.conf.task_default_queue = broker.queue
+    app.conf.task_routes = None
     app.conf.worker_enable_remote_control = False
 
 

@@ -107,6 +107,7 @@ def worker_main(argv: list[str]) -> int:
     from apps.celery import app
 
     app.conf.task_default_queue = os.environ[QUEUE_ENV]
+    app.conf.task_routes = None  # every task to this run's queue, not the per-kind queues
     app.conf.worker_enable_remote_control = False
     poll = os.environ.get(POLL_ENV)
     if poll and str(app.conf.broker_url).startswith("filesystem://"):
@@ -166,6 +167,7 @@ def configure_app(broker: Broker) -> None:
     from apps.celery import app
 
     app.conf.task_default_queue = broker.queue
+    app.conf.task_routes = None
     app.conf.worker_enable_remote_control = False
     pool = app._pool
     app._pool = None

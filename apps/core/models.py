@@ -34,3 +34,18 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class RelayMark(models.Model):
+    """One row: whether an outbox relay task is queued and not yet started, shared by every process.
+
+    Writers queue a relay only when they set ``pending`` themselves, so a burst
+    of commits queues one task instead of one each; the task clears it as it
+    starts. A mark older than a minute is taken for a lost message and ignored.
+    """
+
+    pending = models.BooleanField(default=False)
+    marked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"relay pending={self.pending}"

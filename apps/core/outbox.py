@@ -19,9 +19,13 @@ savepoint) and is logged, so one subscriber's bug holds up neither the outbox
 nor the other subscribers.
 
 After a transaction that wrote events commits, ``events_written`` asks a
-worker to relay them, once per transaction however many events it wrote; a
-periodic sweep (``dispatch_pending(older_than_seconds=...)``) relays whatever
-a lost message or a crashed process left behind.
+worker to relay them, and only if no relay is queued already: a shared mark in
+the database (``RelayMark``) is set by whoever queues the task and cleared by
+the task as it starts, before it reads events, so a burst of commits queues one
+task, and events written while it runs queue the next. A mark older than
+``MARK_STALE_SECONDS`` is taken for a lost message and ignored; a periodic sweep
+(``dispatch_pending(older_than_seconds=...)``) relays whatever a lost message
+or a crashed process left behind.
 """
 
 from __future__ import annotations
@@ -31,15 +35,19 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import kick
+from .models import RelayMark
 from .transactions import on_commit_once
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+MARK_STALE_SECONDS = 60
+MARK_PK = 1
 
 Handler = Callable[[list[Any]], object]
 
@@ -77,8 +85,38 @@ def subscribers() -> list[str]:
 
 
 def events_written() -> None:
-    """Called by whoever writes events: relay them after the transaction commits (once per transaction)."""
-    on_commit_once(kick.dispatch_soon)
+    """Called by whoever writes events: relay them after the transaction commits, unless a relay is queued."""
+    on_commit_once(request_relay)
+
+
+def request_relay() -> bool:
+    """Queue a relay task if none is queued (or the queued one looks lost); True if this call queued it."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=MARK_STALE_SECONDS)
+    marked = RelayMark.objects.filter(pk=MARK_PK).filter(
+        Q(pending=False) | Q(marked_at__isnull=True) | Q(marked_at__lt=stale)).update(pending=True, marked_at=now)
+    if not marked:
+        if RelayMark.objects.filter(pk=MARK_PK).exists():
+            return False  # a relay is queued and has not started: it will see these events
+        try:
+            with transaction.atomic():
+                RelayMark.objects.create(pk=MARK_PK, pending=True, marked_at=now)
+        except IntegrityError:
+            return False  # another process created the mark first and queued the relay
+    if kick.dispatch_soon():
+        return True
+    clear_relay_mark()  # nothing was queued: the next write tries again
+    return False
+
+
+def clear_relay_mark() -> None:
+    RelayMark.objects.filter(pk=MARK_PK).update(pending=False)
+
+
+def relay() -> int:
+    """The relay task's body: clear the mark first, so that events committed from now on queue the next task."""
+    clear_relay_mark()
+    return dispatch_pending()
 
 
 def dispatch_pending(older_than_seconds: float = 0, limit: int = 1000) -> int:

@@ -26,4 +26,4 @@ def purge_idempotency_keys() -> int:
 @shared_task(name=DISPATCH_EVENTS, ignore_result=True)
 def dispatch_events() -> int:
     """Relay the outbox's pending events to its subscribers; safe to run twice (see ``outbox``)."""
-    return outbox.dispatch_pending()
+    return outbox.relay()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import DatabaseError, transaction
+from django.utils import timezone
 
 from apps.celery import app
 from apps.core import outbox
 from apps.core import tasks as core_tasks
+from apps.core.models import RelayMark
 from apps.forms.models import Event, Record
 from apps.forms.outbox import EventTable
 
@@ -136,3 +140,85 @@ def test_a_broker_that_is_down_fails_no_write_and_leaves_the_events_for_the_swee
 def test_the_relay_task_keeps_the_name_queued_messages_carry():
     app.loader.import_default_modules()
     assert core_tasks.dispatch_events.name == "flows.dispatch_events" and "flows.dispatch_events" in app.tasks
+
+
+class Broker:
+    """Stands in for the message broker: keeps what was queued; ``run_next()`` is a worker taking one."""
+
+    def __init__(self) -> None:
+        self.queued = 0
+        self.sent = 0
+
+    def apply_async(self, *args, **kwargs) -> None:
+        self.queued += 1
+        self.sent += 1
+
+    def run_next(self) -> int:
+        self.queued -= 1
+        return core_tasks.dispatch_events.run()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_of_committed_writes_queues_one_relay_and_every_event_is_still_relayed(make, orders, only,
+                                                                                     monkeypatch):
+    broker = Broker()
+    monkeypatch.setattr(core_tasks.dispatch_events, "apply_async", broker.apply_async)
+    seen = Seen()
+    only(seen=seen)
+
+    for number in range(300):  # each in a transaction of its own
+        make.record(orders, {"title": f"order {number}"})
+
+    assert broker.sent == 1
+    assert broker.run_next() == 300
+    assert len(seen.ids) == 300 and broker.queued == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_events_written_while_a_relay_runs_queue_the_next_relay(make, orders, only, monkeypatch):
+    broker = Broker()
+    monkeypatch.setattr(core_tasks.dispatch_events, "apply_async", broker.apply_async)
+    seen = Seen()
+
+    def writes_more(events: list) -> None:
+        seen(events)
+        if len(seen.ids) == 1:  # a request commits while the relay is at work
+            make.record(orders, {"title": "written meanwhile"})
+
+    only(writes_more=writes_more)
+    make.record(orders, {"title": "first"})
+    assert broker.sent == 1
+
+    broker.run_next()
+    assert broker.sent == 2 and broker.queued == 1
+    broker.run_next()
+    assert len(seen.ids) == 2
+    assert not Event.objects.filter(dispatched_at__isnull=True).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_relay_whose_message_was_lost_is_queued_again_once_its_mark_is_stale(make, orders, monkeypatch):
+    broker = Broker()
+    monkeypatch.setattr(core_tasks.dispatch_events, "apply_async", broker.apply_async)
+    make.record(orders, {"title": "A"})
+    broker.queued = 0  # the message is lost: no worker will ever clear the mark
+
+    RelayMark.objects.update(marked_at=timezone.now() - timedelta(seconds=outbox.MARK_STALE_SECONDS + 1))
+    make.record(orders, {"title": "B"})
+    assert broker.sent == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_relay_the_broker_refused_leaves_no_mark_so_the_next_write_tries_again(make, orders, monkeypatch):
+    down = [ConnectionRefusedError("broker down")]
+    sent: list[str] = []
+
+    def flaky(*args, **kwargs) -> None:
+        if down:
+            raise down.pop()
+        sent.append("relay")
+
+    monkeypatch.setattr(core_tasks.dispatch_events, "apply_async", flaky)
+    for title in "AB":
+        make.record(orders, {"title": title})
+    assert sent == ["relay"]

@@ -7,9 +7,11 @@ What the test process enqueues reaches only its own worker:
 - the database: ``DATABASE_URL`` built from the test connection's settings
   (a file SQLite database or PostgreSQL; an in-memory database cannot be shared);
 - the broker: the filesystem broker in a temporary ``WEFT_VAR_DIR``, or the
-  Redis of ``CELERY_BROKER_URL``; either way a queue named for the test, set
-  in this process's Celery app for the test's duration and in the children by
-  starting them through this module (``python -m tests.support.workers worker ...``).
+  Redis of ``CELERY_BROKER_URL``; either way queues named for the test (the
+  routed queues under a ``WEFT_CELERY_QUEUE_PREFIX`` of the test's own, and a
+  default queue), set in this process for the test's duration and in the
+  children by starting them through this module (``python -m tests.support.workers worker ...``).
+  A worker consumes every queue.
 
 Processes run in their own session and are stopped at teardown (SIGTERM, then
 SIGKILL of the whole group), also when the test failed. ``CeleryProcess.kill()``
@@ -109,8 +111,15 @@ def _reset_broker_connections(app) -> None:
     kombu.pools.reset()
 
 
+def test_queues(env: dict[str, str]) -> list[str]:
+    """Every queue a test's worker consumes: the routed ones (under the test's prefix) and the default one."""
+    from apps.core import queues
+
+    return [*queues.all_queues(), env[QUEUE_ENV]]
+
+
 @pytest.fixture
-def worker_env(transactional_db, tmp_path) -> Iterator[dict[str, str]]:
+def worker_env(transactional_db, tmp_path, settings) -> Iterator[dict[str, str]]:
     """Environment for worker and beat processes; routes this process's task messages to them meanwhile."""
     from django.db import connection
 
@@ -118,9 +127,10 @@ def worker_env(transactional_db, tmp_path) -> Iterator[dict[str, str]]:
 
     var_dir = tmp_path / "var"
     queue = f"weft-test-{uuid.uuid4().hex[:12]}"
+    settings.WEFT_CELERY_QUEUE_PREFIX = f"{queue}-"
     env = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "WEFT_VAR_DIR": str(var_dir),
-           QUEUE_ENV: queue, "PYTHONUNBUFFERED": "1", "DJANGO_SETTINGS_MODULE": "apps.settings",
-           "CELERY_TASK_ALWAYS_EAGER": "false"}
+           QUEUE_ENV: queue, "WEFT_CELERY_QUEUE_PREFIX": f"{queue}-", "PYTHONUNBUFFERED": "1",
+           "DJANGO_SETTINGS_MODULE": "apps.settings", "CELERY_TASK_ALWAYS_EAGER": "false"}
     saved = {key: app.conf[key] for key in ("broker_transport_options", "task_default_queue")}
     if str(app.conf.broker_url).startswith("filesystem://"):
         folders = {name: var_dir / "broker" / name for name in ("queue", "processed", "control")}
@@ -136,7 +146,8 @@ def worker_env(transactional_db, tmp_path) -> Iterator[dict[str, str]]:
         yield env
     finally:
         if not str(app.conf.broker_url).startswith("filesystem://"):
-            _delete_queue(app, queue)
+            for name in test_queues(env):
+                _delete_queue(app, name)
         for key, value in saved.items():
             app.conf[key] = value
         _reset_broker_connections(app)
@@ -157,7 +168,7 @@ def start(kind: str, env: dict[str, str], log_dir: Path, *args: str) -> CeleryPr
 
 
 def start_worker(env: dict[str, str], log_dir: Path, *, concurrency: int = 2, pool: str = "prefork") -> CeleryProcess:
-    worker = start("worker", env, log_dir, "-n", f"{env[QUEUE_ENV]}@%h", "-Q", env[QUEUE_ENV], "-l", "info",
+    worker = start("worker", env, log_dir, "-n", f"{env[QUEUE_ENV]}@%h", "-Q", ",".join(test_queues(env)), "-l", "info",
                    "-P", pool, "-c", str(concurrency), "--without-mingle", "--without-gossip",
                    "--without-heartbeat")
     try:

@@ -21,6 +21,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.utils.translation import gettext as _
 
+from apps.core import queues
 from apps.core.management.supervisor import Child, Supervisor
 
 
@@ -45,16 +46,25 @@ def web_command(host: str, port: int, processes: int = 1, *, access_log: bool = 
     return argv
 
 
+def worker_children(concurrency: int, *, per_queue: bool = False) -> list[Child]:
+    """One worker consuming every queue, or one per queue group so that none waits behind another."""
+    celery = [sys.executable, "-m", "celery", "-A", "apps", "worker"]
+    if not per_queue:
+        return [Child("worker", [*celery, "-n", "weft@%h", "-Q", ",".join(queues.all_queues()),
+                                 "--concurrency", str(concurrency), "-l", "info"])]
+    return [Child(f"worker-{group}", [*celery, "-n", f"weft-{group}@%h", "-Q", ",".join(queues.group_queues(group)),
+                                      "--concurrency", str(concurrency), "-l", "info"])
+            for group in queues.GROUPS]
+
+
 def children(host: str, port: int, concurrency: int, web_processes: int = 1, *,
-             access_log: bool = False) -> list[Child]:
-    """The three programs; ``sys.executable -m`` keeps them in this virtualenv."""
-    python = [sys.executable, "-m"]
+             access_log: bool = False, worker_per_queue: bool = False) -> list[Child]:
+    """The programs; ``sys.executable -m`` keeps them in this virtualenv."""
     return [
         Child("web", web_command(host, port, web_processes, access_log=access_log)),
-        Child("worker", [*python, "celery", "-A", "apps", "worker", "-n", "weft@%h",
-                         "--concurrency", str(concurrency), "-l", "info"]),
+        *worker_children(concurrency, per_queue=worker_per_queue),
         # The scheduler (django_celery_beat's DatabaseScheduler) comes from settings.
-        Child("beat", [*python, "celery", "-A", "apps", "beat", "-l", "info"]),
+        Child("beat", [sys.executable, "-m", "celery", "-A", "apps", "beat", "-l", "info"]),
     ]
 
 
@@ -69,6 +79,10 @@ class Command(BaseCommand):
         parser.add_argument("--web-processes", type=int, default=settings.WEFT_WEB_PROCESSES,
                             help=_("Web server processes (default: $WEFT_WEB_PROCESSES or 1)."))
         parser.add_argument("--access-log", action="store_true", help=_("Print a line per HTTP request."))
+        parser.add_argument("--worker-per-queue", action="store_true",
+                            default=os.environ.get("WEFT_WORKER_PER_QUEUE", "").lower() in ("1", "true", "yes"),
+                            help=_("Start one Celery worker per queue (intake, runs, events, maintenance, "
+                                   "outbound) instead of one for all (default: $WEFT_WORKER_PER_QUEUE)."))
         parser.add_argument("--stop-timeout", type=float, default=30.0,
                             help=_("Seconds to wait for a graceful stop before killing; a second Ctrl-C kills at once (default: 30)."))
 
@@ -80,7 +94,7 @@ class Command(BaseCommand):
                           % {"host": options["host"], "port": options["port"]})
         supervisor = Supervisor(
             children(options["host"], options["port"], options["concurrency"], options["web_processes"],
-                     access_log=options["access_log"]),
+                     access_log=options["access_log"], worker_per_queue=options["worker_per_queue"]),
             out=sys.stdout,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},  # so that lines are relayed as they come
             cwd=str(settings.BASE_DIR),
