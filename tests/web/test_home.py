@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from apps.accounts.models import Role
 from apps.connectors.models import ChannelAccount, Delivery, DeliveryStatus
 from apps.flows.models import Run, RunStatus
@@ -13,6 +15,11 @@ def failed_run(make, workspace, name: str, message: str) -> Run:
     flow.save(update_fields=["name"])
     return Run.objects.create(workspace=workspace, flow=flow, flow_version=1, status=RunStatus.FAILED,
                               error={"code": "http_error", "message": message})
+
+
+def badge(page: str, block: str) -> str:
+    """The count shown on one block of the home page (each block has its own badge)."""
+    return re.search(rf'id="{block}-title".*?data-count="(\d+)"', page, re.S).group(1)
 
 
 def test_failed_runs_are_counted_and_the_latest_listed_with_their_error(make, workspace, browser):
@@ -44,10 +51,21 @@ def test_another_workspaces_problems_and_forms_never_show(make, workspace, brows
     make.form(workspace, key="our_orders")
     page = browser(make.owner(workspace)).get("/").content.decode()
     assert "their secret failure" not in page and "their_orders" not in page
-    assert "our_orders" in page and 'data-count="0"' in page
+    assert "our_orders" in page and badge(page, "failed-runs") == "0"
 
 
 def test_empty_blocks_say_what_they_are_for(make, workspace, browser):
     page = browser(make.owner(workspace)).get("/").content.decode()
     assert "Nothing has failed." in page
     assert "No forms yet" in page and 'href="/api/docs/"' in page
+
+
+def test_forms_are_named_in_the_page_s_language(make, workspace, browser):
+    make.form(workspace, key="returns", name={"en": "After-sales requests", "zh-hans": "售后申请"})
+    client = browser(make.member(workspace, role=Role.MEMBER))
+
+    english = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    chinese = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+
+    assert "After-sales requests" in english and "售后申请" not in english
+    assert "售后申请" in chinese and "After-sales requests" not in chinese
