@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import QuerySet
+
 from apps.accounts.models import Member, Role
-from apps.connectors.models import ChannelAccount, Delivery, DeliveryStatus
-from apps.flows.models import Run, RunStatus
+from apps.connectors import selectors as connectors
+from apps.flows import selectors as flows
 
 LATEST = 5
 
@@ -26,25 +29,26 @@ def _text(error: Any) -> str:
     return str(error or "")[:300]
 
 
+def _problems(found: QuerySet, row: Callable[[Any], tuple[int | str, str, str]]) -> Problems:
+    """``found`` counted, and its first ``LATEST`` shaped by ``row``."""
+    return Problems(found.count(), [row(item) for item in found[:LATEST]])
+
+
 def failed_runs(member: Member) -> Problems:
-    runs = Run.objects.filter(workspace=member.workspace, status=RunStatus.FAILED)
-    latest = runs.select_related("flow").order_by("-id")[:LATEST]
-    return Problems(runs.count(), [(r.pk, r.flow.name, _text(r.error)) for r in latest])
+    return _problems(flows.failed_runs(member.workspace), lambda r: (r.pk, r.flow.name, _text(r.error)))
 
 
 def failed_deliveries(member: Member) -> Problems | None:
     """None below builder: deliveries carry raw traffic (platform/reference/permissions.md)."""
     if not member.has_role(Role.BUILDER):
         return None
-    found = Delivery.objects.filter(workspace=member.workspace, status=DeliveryStatus.FAILED)
-    latest = found.select_related("endpoint").order_by("-id")[:LATEST]
-    return Problems(found.count(), [(d.pk, d.endpoint.name, _text(d.error)) for d in latest])
+    return _problems(connectors.failed_deliveries(member.workspace),
+                     lambda d: (d.pk, d.endpoint.name, _text(d.error)))
 
 
 def channels_with_errors(member: Member) -> Problems | None:
     """None below builder: channel accounts hold credentials."""
     if not member.has_role(Role.BUILDER):
         return None
-    found = ChannelAccount.objects.filter(workspace=member.workspace).exclude(last_pull_error="")
-    latest = found.order_by("-last_pull_at", "-id")[:LATEST]
-    return Problems(found.count(), [(c.key, c.name, _text(c.last_pull_error)) for c in latest])
+    return _problems(connectors.channels_with_pull_errors(member.workspace),
+                     lambda c: (c.key, c.name, _text(c.last_pull_error)))

@@ -135,16 +135,10 @@ def sign_in(new_context: Callable[..., BrowserContext], demo: Member, base_url: 
 
     def _sign_in(role: str = Role.OWNER, *, choose_workspace: bool = True, **context_args) -> Page:
         member = demo if role == Role.OWNER else make.member(demo.workspace, role=role)
-        client = Client()
-        client.force_login(member.user)
-        session = client.session
-        if choose_workspace:
-            session[WORKSPACE_SESSION_KEY] = member.workspace.slug
-        session.save()
         context = new_context(**context_args)
         context.add_cookies([{
             "name": settings.SESSION_COOKIE_NAME,
-            "value": session.session_key,
+            "value": signed_in_session(member, choose_workspace=choose_workspace),
             "url": base_url,
             "httpOnly": True,
             "sameSite": "Lax",
@@ -152,6 +146,17 @@ def sign_in(new_context: Callable[..., BrowserContext], demo: Member, base_url: 
         return context.new_page()
 
     return _sign_in
+
+
+def signed_in_session(member: Member, *, choose_workspace: bool) -> str:
+    """The key of a new server-side session signed in as ``member``, in its workspace if chosen."""
+    client = Client()
+    client.force_login(member.user)
+    session = client.session
+    if choose_workspace:
+        session[WORKSPACE_SESSION_KEY] = member.workspace.slug
+    session.save()
+    return session.session_key
 
 
 @pytest.fixture
@@ -194,15 +199,16 @@ def axe(axe_source: str) -> Callable[[Page], list[dict]]:
             "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
         )
         failing = [v for v in violations if v.get("impact") in AXE_FAILING_IMPACTS]
-        assert not failing, f"accessibility problems on {page.url}:\n" + "\n".join(
-            f"- {v['impact']} {v['id']}: {v['help']}\n" + "\n".join(
-                f"    {json.dumps(node['target'])}: {_why(node)}" for node in v["nodes"][:8]
-            )
-            for v in failing
-        )
+        assert not failing, f"accessibility problems on {page.url}:\n" + "\n".join(map(_described, failing))
         return violations
 
     return _axe
+
+
+def _described(violation: dict) -> str:
+    """One axe violation as lines: what rule, and the first few elements with why each fails it."""
+    elements = (f"    {json.dumps(node['target'])}: {_why(node)}" for node in violation["nodes"][:8])
+    return f"- {violation['impact']} {violation['id']}: {violation['help']}\n" + "\n".join(elements)
 
 
 def _why(node: dict) -> str:

@@ -66,7 +66,8 @@ def test_switching_needs_a_post(make, workspace, browser):
 def test_someone_without_a_workspace_sees_what_to_do(make, browser):
     client = Client()
     client.force_login(make.user())
-    assert client.get("/").status_code == 302
+    response = client.get("/")
+    assert (response.status_code, response["Location"]) == (302, "/workspaces/")
     page = client.get("/workspaces/")
     assert page.status_code == 200
     assert "not in any workspace yet" in page.content.decode()

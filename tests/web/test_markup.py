@@ -58,6 +58,7 @@ def test_the_sign_in_page_has_no_inline_script_style_or_handlers(db):
 
 def test_a_new_token_page_has_no_inline_script_style_or_handlers(admin_browser):
     response = admin_browser.post("/settings/tokens/", {"name": "scanner"})
+    assert response.status_code == 201
     assert parse(response).problems == []
 
 
