@@ -23,8 +23,13 @@ _SEQUENCES = (list, tuple, range, KeysView, ValuesView, ItemsView)
 
 
 def decimal_text(value: Decimal) -> str:
-    """Fixed-point text for ordinary amounts, scientific only for extreme exponents."""
-    if value.is_finite() and abs(value.adjusted()) <= _PLAIN_EXPONENT:
+    """The one Decimal rule: fixed-point text in the number's own scale (zero unsigned), scientific only for
+    extreme exponents, so that text stays as short as the number: ``1E+999000`` is not a million digits."""
+    if not value.is_finite():
+        return str(value)
+    if value.is_zero():
+        value = value.copy_abs()
+    if abs(value.adjusted()) <= _PLAIN_EXPONENT:
         return format(value, "f")
     return str(value)
 

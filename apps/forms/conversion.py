@@ -4,8 +4,11 @@ The records API, the flow engine (record steps, triggers, run journals and
 step outputs) and the exports all write values through ``json_value``, so the
 same record reads the same everywhere.
 
-The Decimal rule (``decimal_text``): fixed-point text, never an exponent, and
-the scale the number carries is kept. Decimal fields are stored quantized to
+The Decimal rule (``decimal_text``, the expression language's own, so that a
+value reads the same in a template and in a record): fixed-point text, and the
+scale the number carries is kept; only an exponent beyond ±60, which no field
+holds, is written in scientific notation, so that text stays as short as the
+number. Decimal fields are stored quantized to
 their ``decimal_places`` and counters come back from minor units with theirs,
 so a field's scale is the number's scale: ``Decimal("100")`` and
 ``Decimal("1E+2")`` are ``"100"``, ``Decimal("0.10")`` is ``"0.10"``,
@@ -25,19 +28,12 @@ from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from apps.expressions.render import decimal_text
+
 if TYPE_CHECKING:
     from .models import Form
 
 DECIMAL_TYPES = ("decimal",)
-
-
-def decimal_text(number: Decimal) -> str:
-    """The Decimal rule: fixed-point text in the number's own scale, never an exponent, zero unsigned."""
-    if not number.is_finite():
-        return str(number)
-    if number.is_zero():
-        number = number.copy_abs()
-    return format(number, "f")
 
 
 def json_value(value: Any) -> Any:

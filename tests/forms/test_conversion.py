@@ -86,3 +86,8 @@ def test_a_decimal_reads_the_same_through_the_api_a_run_and_a_csv_export(
     assert outputs["find"]["rows"][0]["data"]["note"] == text
     assert run.output == {"value": text}
     assert exported[0]["note"] == text
+
+
+def test_an_extreme_exponent_stays_as_short_as_the_number():
+    assert json_value(Decimal("1E+999000")) == "1E+999000"
+    assert json_value([Decimal("-1E-999000")]) == ["-1E-999000"]
