@@ -86,7 +86,7 @@ def keep_write_only(definition: Any, stored: dict | None) -> Any:
         return definition
     if definition["trigger"].get("secret") != MASK:
         return definition
-    kept = (stored or {}).get("trigger", {}).get("secret") if isinstance(stored, dict) else None
+    kept = stored.get("trigger", {}).get("secret") if isinstance(stored, dict) else None
     trigger = {k: v for k, v in definition["trigger"].items() if k != "secret"}
     if kept:
         trigger["secret"] = kept

@@ -167,12 +167,6 @@ def resume_flow(flow: Flow, *, member: Member | None) -> Flow:
 # --- runs ------------------------------------------------------------------------------------------
 
 
-def start_run(flow: Flow, *, trigger: dict, input_: dict, dedupe_key: str | None = None,
-              actor: Member | None = None) -> Run | None:
-    """Queue a run of the flow's current version; None when ``dedupe_key`` already made one."""
-    return runner.start_run(flow, trigger=trigger, input_=input_, dedupe_key=dedupe_key, actor=actor)
-
-
 def start_manual_run(flow: Flow, *, member: Member | None, record_id: Any = None, input: Any = None) -> Run:  # noqa: A002
     """A person starts a manual flow, optionally on one record of its form (see ``triggers.manual``)."""
     return start_manual(flow, member=member, record_id=record_id, input=input)

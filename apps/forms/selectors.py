@@ -8,9 +8,8 @@ it, so the same view shows the same rows in the same order through every door.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
@@ -18,16 +17,17 @@ from django.utils.translation import gettext as _
 
 from apps.core.errors import ValidationFailed
 
-from . import definitions, query, validation
+from . import query
+from .definitions import json_path, schema_message
 from .errors import FormNotFound, RecordNotFound
 from .fields.base import FieldType, field_types
-from .fields.date import workspace_zone as _workspace_zone
+from .fields.date import workspace_zone
 from .models import Counter, Form, Record, SavedView
 from .query import ALL_OPS, META_COLUMNS, Condition
 from .schema import LABEL
+from .validation import active_fields
 
 if TYPE_CHECKING:
-    from jsonschema.exceptions import ValidationError as SchemaError
 
     from apps.accounts.models import Member, Workspace
 
@@ -52,7 +52,11 @@ __all__ = [
 
 # ``ALL_OPS`` and ``META_COLUMNS``: public so that flow steps check filters against the listing's own
 # operators and metadata columns. ``LABEL``: the JSON Schema of a label ({"en", "zh-hans"} or text),
-# public so that every definition language labels things the same way.
+# public so that every definition language labels things the same way. ``active_fields``: the
+# fields not removed, which other apps map, check and show. ``workspace_zone``: the workspace's
+# time zone (UTC when unknown), so exports date files as records do. ``json_path`` (a JSON Schema
+# error's path as ``a.b[0]``) and ``schema_message`` (its translated message): so every definition
+# language names problems alike.
 
 
 # --- forms and fields ----------------------------------------------------------------
@@ -71,29 +75,9 @@ def forms_of(workspace: Workspace) -> QuerySet[Form]:
     return Form.objects.filter(workspace=workspace).select_related("app").order_by("key")
 
 
-def active_fields(fields: list[dict]) -> list[dict]:
-    """The fields not removed; public because other apps map, check and show only these."""
-    return validation.active_fields(fields)
-
-
 def field_type_of(field: dict) -> FieldType:
     """The registered type of a field definition; public so other apps read values the field's way."""
     return field_types.get(field["type"])
-
-
-def workspace_zone(workspace: Any) -> tzinfo:
-    """The workspace's time zone (UTC when unknown); public so exports date files as records do."""
-    return _workspace_zone(workspace)
-
-
-def json_path(parts: Iterable[Any]) -> str:
-    """A JSON Schema error's path as ``a.b[0]``; public so every definition names problems alike."""
-    return definitions.json_path(parts)
-
-
-def schema_message(error: SchemaError) -> str:
-    """A translated message for a JSON Schema error; public for the same reason as ``json_path``."""
-    return definitions.schema_message(error)
 
 
 # --- records ---------------------------------------------------------------------------

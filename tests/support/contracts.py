@@ -44,6 +44,14 @@ def in_each_language(label: Any) -> dict[str, str]:
     return shown
 
 
+def check_named_in_each_language(label: Any, *, same_in_chinese: bool = False) -> None:
+    """``label`` reads in English and, unless the word is rightly the same (``same_in_chinese``), in Chinese."""
+    shown = in_each_language(label)
+    assert shown["en"], "no label"
+    assert shown["zh-hans"] != shown["en"] or same_in_chinese, \
+        f"the label {shown['en']!r} has no Chinese translation"
+
+
 def schema_references(schema: Any) -> Iterator[str]:
     """Every ``$ref`` inside ``schema``."""
     if isinstance(schema, dict):
@@ -55,6 +63,12 @@ def schema_references(schema: Any) -> Iterator[str]:
     elif isinstance(schema, list):
         for item in schema:
             yield from schema_references(item)
+
+
+def check_references_resolve(schema: Any, defined: dict[str, Any]) -> None:
+    """Every ``$ref`` inside ``schema`` names one of the ``$defs`` the whole schema ``defined``."""
+    for ref in schema_references(schema):
+        assert ref.removeprefix("#/$defs/") in defined, f"{ref} does not resolve in the schema"
 
 
 def check_fragment(properties: dict[str, Any], required: tuple[str, ...] | list[str]) -> None:

@@ -26,17 +26,12 @@ pytestmark = pytest.mark.parametrize("step", TYPES, ids=lambda t: t.type)
 def test_its_options_are_valid_json_schema_within_the_flow_schema(step):
     contracts.check_fragment(step.schema, step.required)
     assert not set(step.schema) & set(COMMON_STEP), "an option would shadow a property every step has"
-    defined = flow_schema()["$defs"]
-    for ref in contracts.schema_references(step.schema):
-        assert ref.removeprefix("#/$defs/") in defined, f"{ref} does not resolve in the flow schema"
+    contracts.check_references_resolve(step.schema, flow_schema()["$defs"])
     Draft202012Validator.check_schema(flow_schema())
 
 
 def test_it_is_named_in_english_and_in_chinese(step):
-    shown = contracts.in_each_language(step.label)
-    assert shown["en"], "no label"
-    assert shown["zh-hans"] != shown["en"] or step.type in SAME_IN_CHINESE, \
-        f"the label {shown['en']!r} has no Chinese translation"
+    contracts.check_named_in_each_language(step.label, same_in_chinese=step.type in SAME_IN_CHINESE)
 
 
 def test_the_reference_page_documents_it(step):

@@ -21,17 +21,12 @@ pytestmark = pytest.mark.parametrize("trigger", TYPES, ids=lambda t: t.type)
 def test_its_options_are_valid_json_schema_within_the_flow_schema(trigger):
     contracts.check_fragment(trigger.schema, trigger.required)
     assert "type" not in trigger.schema, "an option would shadow the trigger's type"
-    defined = flow_schema()["$defs"]
-    for ref in contracts.schema_references(trigger.schema):
-        assert ref.removeprefix("#/$defs/") in defined, f"{ref} does not resolve in the flow schema"
+    contracts.check_references_resolve(trigger.schema, flow_schema()["$defs"])
     Draft202012Validator.check_schema(flow_schema())
 
 
 def test_it_is_named_in_english_and_in_chinese(trigger):
-    shown = contracts.in_each_language(trigger.label)
-    assert shown["en"], "no label"
-    assert shown["zh-hans"] != shown["en"] or trigger.type in SAME_IN_CHINESE, \
-        f"the label {shown['en']!r} has no Chinese translation"
+    contracts.check_named_in_each_language(trigger.label, same_in_chinese=trigger.type in SAME_IN_CHINESE)
 
 
 def test_the_reference_page_documents_it(trigger):
