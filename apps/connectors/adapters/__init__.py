@@ -6,7 +6,7 @@ how stock is pushed to it and how its orders are pulled. These functions are
 pure: no network, no database.
 """
 
-from .documents import adapter_keys, all_adapters, get_adapter, validate_adapter
+from .documents import adapter_keys, all_adapters, declarations, get_adapter, validate_adapter
 from .errors import AdapterError, ChannelError
 from .orders import event_id_of, order_id_of, to_order
 from .pulls import pull_page
@@ -17,6 +17,7 @@ __all__ = [
     "AdapterError",
     "ChannelError",
     "all_adapters",
+    "declarations",
     "event_id_of",
     "get_adapter",
     "order_id_of",

@@ -29,9 +29,9 @@ def used_names(value: Any) -> set[str]:
     if isinstance(value, str):
         return {a or b for a, b in USED.findall(value)}
     if isinstance(value, list):
-        return set().union(*(used_names(v) for v in value)) if value else set()
+        return set().union(*(used_names(v) for v in value))
     if isinstance(value, dict):
-        return set().union(*(used_names(v) for v in value.values())) if value else set()
+        return set().union(*(used_names(v) for v in value.values()))
     return set()
 
 

@@ -150,6 +150,11 @@ def resolve(adapter: str | Mapping[str, Any]) -> Mapping[str, Any]:
     return found
 
 
+def declarations(key: str) -> Mapping[str, Any]:
+    """The built-in document ``key`` to read what it declares (shared: do not change it); empty when there is none."""
+    return _builtins().get(key) or {}
+
+
 def get_adapter(key: str) -> dict[str, Any]:
     """A copy of the built-in adapter document ``key``; NotFound when there is none."""
     return copy.deepcopy(dict(resolve(key)))

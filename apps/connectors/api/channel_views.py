@@ -7,12 +7,11 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from apps.accounts.models import Role
-from apps.core.errors import NotFound
 from apps.core.schemas_api import NO_CONTENT, answers
 from apps.core.views import WeftAPIView
 from apps.vault.selectors import MASK, is_reference
 
-from ..adapters import get_adapter
+from ..adapters import declarations
 from ..adapters.credentials import is_secret
 from ..channels import accounts as services
 from ..channels.pull import PullFailed, pull_now
@@ -23,10 +22,7 @@ from . import schemas
 def _masked(account: ChannelAccount) -> dict:
     """Credentials as the adapter declares them: a secret one (or one it does not declare) shows as the
     vault reference that holds it, or masked; never its value."""
-    try:
-        doc = get_adapter(account.adapter)
-    except NotFound:
-        doc = {}
+    doc = declarations(account.adapter)
     return {name: (value if is_reference(value) or not is_secret(doc, name) else MASK)
             for name, value in (account.credentials or {}).items()}
 

@@ -228,12 +228,9 @@ def vault_name(account: ChannelAccount, credential: str) -> str:
 
 def _into_vault(workspace: Workspace, account: ChannelAccount, member: Member | None) -> dict[str, Any]:
     """Secret credentials given as values go to the vault; the account keeps references to them."""
-    from ..adapters import get_adapter
+    from ..adapters import declarations
 
-    try:
-        doc = get_adapter(account.adapter)
-    except NotFound:
-        doc = {}
+    doc = declarations(account.adapter)
     stored: dict[str, Any] = {}
     for name, value in (account.credentials or {}).items():
         if is_secret(doc, name) and not vault_selectors.is_reference(value) and value not in ("", None):

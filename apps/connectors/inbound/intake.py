@@ -156,6 +156,9 @@ def listener(token: str) -> Listener | None:
 
 def _listener(endpoint: Endpoint) -> Listener:
     """The endpoint as the hot path needs it, its secrets resolved (a vault reference by its value)."""
+    # here, not at the top: flow_triggers keeps this module's cache fresh, so it imports this module
+    from .flow_triggers import is_flow_trigger
+
     verification = dict(endpoint.verification or {})
     mode = verification.pop("mode", "")
     secrets = [endpoint.secret]
@@ -165,21 +168,12 @@ def _listener(endpoint: Endpoint) -> Listener:
     resolved, unresolved = [], None
     for index, secret in enumerate(secrets):
         try:
-            resolved.append(_resolved(endpoint.workspace_id, secret))
+            resolved.append(vault.resolve_text(endpoint.workspace_id, secret))
         except SecretNotFound:  # a rotated-out secret that is gone is only missed; the current one is needed
             unresolved = unresolved or (reference_name(from_text(secret)) if index == 0 else None)
     drop = modes.get(mode).credential_header(verification) if mode in modes else None
-    flow_trigger = bool(endpoint.flow_id and endpoint.flow.webhook_token == endpoint.token)
     return Listener(endpoint.pk, endpoint.workspace_id, mode, verification, tuple(s for s in resolved if s),
-                    endpoint.max_body_bytes, drop, flow_trigger, unresolved)
-
-
-def _resolved(workspace_id: int, secret: str) -> str:
-    """A secret as stored, or the value of the vault secret it names (``{"secret": name}``)."""
-    reference = from_text(secret)
-    if reference is None:
-        return secret
-    return vault.resolve(workspace_id, reference_name(reference))
+                    endpoint.max_body_bytes, drop, is_flow_trigger(endpoint), unresolved)
 
 
 def _error(code: str, message: str, field: str = NON_FIELD) -> dict[str, Any]:

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,21 +112,24 @@ def _take(size: int) -> list[Delivery]:
     for endpoint_id, workspace_id in heads:
         by_workspace.setdefault(workspace_id, []).append(endpoint_id)
     taken: dict[int, list[Delivery]] = {}
+    count = 0
     full: list[int] = []  # endpoints that gave all they were asked for, and may have more
     share = -(-size // max(len(by_workspace), 1))
     for endpoints in by_workspace.values():
         quota, left = -(-share // len(endpoints)), share
         for endpoint_id in endpoints:
-            asked = min(quota, left, size - sum(map(len, taken.values())))
-            taken[endpoint_id] = _oldest(endpoint_id, asked)
-            left -= len(taken[endpoint_id])
-            if asked > 0 and len(taken[endpoint_id]) == asked:
+            asked = min(quota, left, size - count)
+            taken[endpoint_id] = got = _oldest(endpoint_id, asked)
+            count += len(got)
+            left -= len(got)
+            if asked > 0 and len(got) == asked:
                 full.append(endpoint_id)
     for endpoint_id in full:  # the share the others left unused
-        room = size - sum(map(len, taken.values()))
-        if room <= 0:
+        if count >= size:
             break
-        taken[endpoint_id] += _oldest(endpoint_id, room, after=taken[endpoint_id][-1].pk)
+        more = _oldest(endpoint_id, size - count, after=taken[endpoint_id][-1].pk)
+        taken[endpoint_id] += more
+        count += len(more)
     deliveries = sorted((d for got in taken.values() for d in got), key=lambda d: d.pk)
     # Each endpoint (its form's definition, its mapping) is read once, not once per delivery.
     endpoints = Endpoint.objects.select_related("form", "form__workspace", "flow").in_bulk(set(taken))
@@ -138,10 +141,16 @@ def _take(size: int) -> list[Delivery]:
 def _oldest(endpoint_id: int, count: int, after: int = 0) -> list[Delivery]:
     if count <= 0:
         return []
-    pending = Delivery.objects.filter(endpoint_id=endpoint_id, status=DeliveryStatus.RECEIVED, pk__gt=after)
+    pending = _received().filter(endpoint_id=endpoint_id, pk__gt=after)
+    return list(pending.order_by("id")[:count])
+
+
+def _received() -> QuerySet[Delivery]:
+    """Received deliveries, locked as read; on PostgreSQL those another worker holds are passed over."""
+    pending = Delivery.objects.filter(status=DeliveryStatus.RECEIVED)
     if connection.features.has_select_for_update_skip_locked:
         pending = pending.select_for_update(skip_locked=True, of=("self",))
-    return list(pending.order_by("id")[:count])
+    return pending
 
 
 def _process_batch(deliveries: list[Delivery]) -> None:
@@ -162,10 +171,8 @@ def _alone(pk: int) -> None:
     """Process one delivery in a transaction of its own; if that fails too, count the attempt in another."""
     try:
         with transaction.atomic():
-            pending = Delivery.objects.filter(pk=pk, status=DeliveryStatus.RECEIVED)
-            if connection.features.has_select_for_update_skip_locked:
-                pending = pending.select_for_update(skip_locked=True, of=("self",))
-            delivery = pending.select_related("endpoint__form__workspace", "endpoint__flow").first()
+            delivery = _received().filter(pk=pk).select_related("endpoint__form__workspace",
+                                                                "endpoint__flow").first()
             if delivery is not None:
                 process(delivery)
     except Exception as exc:

@@ -13,6 +13,14 @@ from .base import ID_HEADER, VerificationFailed, VerificationMode, modes
 HEADER = "X-Weft-Token"
 
 
+def matches(given: str, secrets: list[str]) -> bool:
+    """Whether ``given`` is one of ``secrets``, compared with each in constant time."""
+    matched = False
+    for secret in secrets:
+        matched |= hmac.compare_digest(given.encode(), secret.encode())
+    return matched
+
+
 @modes.register
 class SharedToken(VerificationMode):
     type = "token"
@@ -24,10 +32,7 @@ class SharedToken(VerificationMode):
         given = headers.get(name.lower(), "")
         if not given:
             raise VerificationFailed("token_missing", _("The %(header)s header is required.") % {"header": name})
-        matched = False
-        for secret in secrets:
-            matched |= hmac.compare_digest(given.encode(), secret.encode())
-        if not matched:
+        if not matches(given, secrets):
             raise VerificationFailed("bad_token", _("%(header)s is wrong.") % {"header": name})
         return self.delivery_id(options, headers)
 

@@ -10,33 +10,29 @@ leaves it out) every request is a new delivery, even with the same body.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import secrets as random
 from collections.abc import Mapping
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .base import ID_HEADER, VerificationFailed, VerificationMode, modes
+from .base import VerificationFailed, modes
+from .token import HEADER, SharedToken, matches
 
-HEADER = "X-Weft-Token"
 MAX_ID_CHARS = 200
 
 
 @modes.register
-class UrlToken(VerificationMode):
+class UrlToken(SharedToken):
+    """``token``'s header and options, but the header is wanted only when the endpoint has a secret."""
+
     type = "url_token"
     label = gettext_lazy("The URL's token, and a shared token in a header if the endpoint has a secret")
-    schema = {"header": ID_HEADER, "id_header": ID_HEADER}
 
     def verify(self, options, secrets, headers: Mapping[str, str], body: bytes, now: float) -> str | None:
         if secrets:
             name = options.get("header") or HEADER
-            given = headers.get(name.lower(), "")
-            matched = False
-            for secret in secrets:
-                matched |= hmac.compare_digest(given.encode(), secret.encode())
-            if not matched:
+            if not matches(headers.get(name.lower(), ""), secrets):
                 raise VerificationFailed("bad_webhook_token", _("The %(header)s header is missing or wrong.")
                                          % {"header": name})
         return self.delivery_id(options, headers) or "once:" + random.token_hex(16)
@@ -48,9 +44,6 @@ class UrlToken(VerificationMode):
         if not value:
             return None
         return value if len(value) <= MAX_ID_CHARS else "sha256:" + hashlib.sha256(value.encode()).hexdigest()
-
-    def credential_header(self, options: dict) -> str | None:
-        return (options.get("header") or HEADER).lower()
 
     def sign(self, options, secret, body, *, delivery_id, timestamp) -> dict[str, str]:
         headers = {options.get("header") or HEADER: secret} if secret else {}
