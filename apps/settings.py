@@ -32,6 +32,8 @@ WEFT_VAR_DIR = Path(os.environ.get("WEFT_VAR_DIR", BASE_DIR / "var")).resolve()
 WEFT_MEDIA_ROOT = Path(os.environ.get("WEFT_MEDIA_ROOT", WEFT_VAR_DIR / "media"))
 # Web processes that `make run` / `manage.py serve` start.
 WEFT_WEB_PROCESSES = int(os.environ.get("WEFT_WEB_PROCESSES", 1))
+# `manage.py serve` starts one Celery worker per queue group instead of one for all (apps/core/queues.py).
+WEFT_WORKER_PER_QUEUE = env_bool("WEFT_WORKER_PER_QUEUE", False)
 # Smallest and largest PostgreSQL connection pool of one process.
 WEFT_DB_POOL_MIN = int(os.environ.get("WEFT_DB_POOL_MIN", 2))
 WEFT_DB_POOL_MAX = int(os.environ.get("WEFT_DB_POOL_MAX", 20))
@@ -87,8 +89,6 @@ WEFT_MAX_ACTIVE_RUNS = int(os.environ.get("WEFT_MAX_ACTIVE_RUNS", 200))
 # Keys that encrypt stored secrets, newest first (comma-separated Fernet keys; old ones keep decrypting).
 # Unset: one key derived from SECRET_KEY.
 WEFT_SECRETS_KEY = env_list("WEFT_SECRETS_KEY", "")
-
-VAR_DIR = WEFT_VAR_DIR
 
 # Production unless asked otherwise: `make run` sets DEBUG=true for the demo, the tests set their own SECRET_KEY.
 DEBUG = env_bool("DEBUG", False)
@@ -177,7 +177,7 @@ TEMPLATES = [
 ]
 
 # --- Database -----------------------------------------------------------------
-SQLITE_PATH = VAR_DIR / "weft.sqlite3"
+SQLITE_PATH = WEFT_VAR_DIR / "weft.sqlite3"
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 30,
@@ -206,7 +206,7 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": SQLITE_PATH,
             "OPTIONS": SQLITE_OPTIONS,
-            "TEST": {"NAME": str(VAR_DIR / "test.sqlite3")},
+            "TEST": {"NAME": str(WEFT_VAR_DIR / "test.sqlite3")},
         }
     }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -224,7 +224,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-BROKER_DIR = VAR_DIR / "broker"
+BROKER_DIR = WEFT_VAR_DIR / "broker"
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
@@ -265,7 +265,7 @@ USE_TZ = True
 
 # --- Static files -------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT = WEFT_VAR_DIR / "staticfiles"
 # The browser libraries come from npm (`npm ci`, package-lock.json) and are served as they ship.
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [

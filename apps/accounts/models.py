@@ -61,7 +61,6 @@ class Member(models.Model):
         return self.display_name or self.user.get_username()
 
 
-
 class Invitation(models.Model):
     """An offer of membership that the invited person accepts or declines: nobody joins a workspace unasked."""
 
@@ -92,6 +91,7 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invitee} → {self.workspace} ({self.role})"
+
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

@@ -67,7 +67,7 @@ class HttpAllowListView(WeftAPIView):
     @extend_schema(request=schemas.HttpAllowListSerializer,
                    responses=answers({200: schemas.HttpAllowListSerializer}, 400, 403))
     def put(self, request):
-        body = request.data if isinstance(request.data, dict) else {}
+        body = _body(request)
         if "http_allow_list" not in body:
             raise ValidationFailed({"http_allow_list": [_("is required")]})
         entries = set_http_allow_list(request.workspace, body["http_allow_list"], member=request.member)
@@ -157,7 +157,7 @@ class TokenListView(WeftAPIView):
     @extend_schema(request=schemas.TokenNameSerializer,
                    responses=answers({201: schemas.NewTokenSerializer}, 400, 403))
     def post(self, request):
-        name = request.data.get("name", "api") if isinstance(request.data, dict) else "api"
+        name = _body(request).get("name", "api")
         token, raw = issue_token(request.member, str(name)[:100])
         return Response({"id": token.pk, "name": token.name, "token": raw}, status=status.HTTP_201_CREATED)
 

@@ -43,16 +43,6 @@ def from_text(text: Any) -> dict[str, str] | None:
     return value if is_reference(value) else None
 
 
-def contains_reference(value: Any) -> bool:
-    if is_reference(value):
-        return True
-    if isinstance(value, dict):
-        return any(contains_reference(v) for v in value.values())
-    if isinstance(value, list):
-        return any(contains_reference(v) for v in value)
-    return False
-
-
 def secrets_of(workspace) -> QuerySet[Secret]:
     return Secret.objects.filter(workspace=workspace).order_by("name")
 

@@ -129,11 +129,12 @@ def resolve_references(workspace, value: Any) -> Any:
 
 
 def reencrypt_all() -> int:
-    """Move every stored secret to the newest key of ``WEFT_SECRETS_KEY``; how many were rewritten."""
+    """Move every stored secret to the newest key of ``WEFT_SECRETS_KEY``; how many were rewritten.
+
+    Every one is: a Fernet token is new each time it is written, whatever key it was under.
+    """
     count = 0
     for secret in Secret.objects.all().iterator():
-        fresh = crypto.reencrypt(secret.ciphertext)
-        if fresh != secret.ciphertext:
-            Secret.objects.filter(pk=secret.pk).update(ciphertext=fresh)
-            count += 1
+        Secret.objects.filter(pk=secret.pk).update(ciphertext=crypto.reencrypt(secret.ciphertext))
+        count += 1
     return count

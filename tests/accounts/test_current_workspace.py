@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Member, Role
+from apps.accounts.permissions import SESSION_KEY
 from apps.forms.models import Form
 
 FORM = {"key": "notes", "name": "Notes", "fields": [{"key": "text", "type": "text"}]}
@@ -85,12 +86,13 @@ def test_the_workspaces_list_marks_the_current_one(two_workspaces, person):
 
 
 def test_a_choice_that_is_no_longer_a_membership_is_forgotten(two_workspaces, person):
-    older, _mine = two_workspaces
+    older, mine = two_workspaces
     client = _signed_in(person)
     client.post("/api/v1/session/workspace/", {"workspace": older.slug}, format="json")
     Member.objects.filter(workspace=older, user=person).delete()
     response = client.get("/api/v1/workspace/")
-    assert response.status_code == 200 and response.json()["slug"] != older.slug
+    assert response.status_code == 200 and response.json()["slug"] == mine.slug
+    assert SESSION_KEY not in client.session
 
 
 def test_the_header_still_names_the_workspace_for_each_request(two_workspaces, person):

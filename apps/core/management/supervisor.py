@@ -44,7 +44,6 @@ class Child:
     argv: list[str]
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     started_at: float = field(default=0.0, repr=False)
-    starts: int = field(default=0, repr=False)
     quick_exits: int = field(default=0, repr=False)
     backoff: float = field(default=0.0, repr=False)
     restart_at: float | None = field(default=None, repr=False)
@@ -207,7 +206,6 @@ class Supervisor:
         os.set_blocking(process.stdout.fileno(), False)
         self._selector.register(process.stdout, selectors.EVENT_READ, child)
         child.process, child.started_at, child.restart_at, child.reported = process, time.monotonic(), None, False
-        child.starts += 1
         self.say("serve", f"started {child.name} (pid {process.pid}): {' '.join(child.argv)}")
 
     def _watch(self) -> int:

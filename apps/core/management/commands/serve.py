@@ -80,7 +80,7 @@ class Command(BaseCommand):
                             help=_("Web server processes (default: $WEFT_WEB_PROCESSES or 1)."))
         parser.add_argument("--access-log", action="store_true", help=_("Print a line per HTTP request."))
         parser.add_argument("--worker-per-queue", action="store_true",
-                            default=os.environ.get("WEFT_WORKER_PER_QUEUE", "").lower() in ("1", "true", "yes"),
+                            default=settings.WEFT_WORKER_PER_QUEUE,
                             help=_("Start one Celery worker per queue (intake, runs, events, maintenance, "
                                    "outbound) instead of one for all (default: $WEFT_WORKER_PER_QUEUE)."))
         parser.add_argument("--stop-timeout", type=float, default=30.0,
