@@ -46,13 +46,13 @@ class Command(BaseCommand):
         if raw_token is not None:
             self.stdout.write(_("Created the workspace “%(name)s” (%(slug)s) and its owner.")
                               % {"name": workspace.name, "slug": workspace.slug})
-            self.stdout.write(_("Admin: %(url)s/admin/ — user “%(user)s”, password “%(password)s” (change it).")
+            self.stdout.write(_("Sign in: %(url)s/ — user “%(user)s”, password “%(password)s” (change it).")
                               % {"url": url, "user": username, "password": DEMO_PASSWORD})
             self.stdout.write(_("API token (shown only once): %(token)s") % {"token": raw_token})
             self.stdout.write(_("Try: curl -H 'Authorization: Bearer %(token)s' %(url)s/api/v1/forms/")
                               % {"token": raw_token, "url": url})
         else:
-            self.stdout.write(_("Admin: %(url)s/admin/ — user “%(user)s” (the demo password is “%(password)s” unless it was changed).")
+            self.stdout.write(_("Sign in: %(url)s/ — user “%(user)s” (the demo password is “%(password)s” unless it was changed).")
                               % {"url": url, "user": username, "password": DEMO_PASSWORD})
             self.stdout.write(_("API tokens are shown only when created. Make a new one with: "
                                 "python manage.py create_token %(user)s --workspace %(slug)s")
